@@ -3,7 +3,7 @@
 //
 //   time (ms)           client                              server
 //                          │                                    │
-//       0.000  connect(server, 9000) …                          │
+//       0.000  connect(server:9000) …                           │
 //       0.000              │──SYN 0:0──────────────────────────▶│
 //       0.050              │◀─────────────────────SYN|ACK 0:1───│  [SYN_RECEIVED]
 //       0.100 [ESTABLISHED]│                                    │
