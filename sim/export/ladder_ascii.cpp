@@ -185,7 +185,7 @@ class AsciiLadder {
     const std::string result = format_call_result(e);
     switch (kind) {
       case RowKind::call_start:
-        return format_call(e) + " " + g_.ellipsis;
+        return format_call(e) + " " + g_.ellipsis + (e.t_end_ns < 0 ? " never returned" : "");
       case RowKind::call_end:
         return fmt::format("{} {} {} {}", g_.ellipsis, e.fn, g_.to, result.empty() ? "None" : result);
       default:

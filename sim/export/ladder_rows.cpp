@@ -41,7 +41,10 @@ std::vector<Row> ladder_rows(const trace::Trace& trace, const RowFilter& f) {
       case Kind::call: {
         if (!f.calls) break;
         const std::int64_t end = std::max(e.t_end_ns, e.t_ns);
-        if (end == e.t_ns) {
+        if (e.t_end_ns < 0) {
+          // Still blocked when the run ended: only its start.
+          if (in_window(e.t_ns)) rows.push_back({RowKind::call_start, e.t_ns, i, pos});
+        } else if (end == e.t_ns) {
           if (in_window(e.t_ns)) rows.push_back({RowKind::call, e.t_ns, i, pos});
         } else {
           if (in_window(e.t_ns)) rows.push_back({RowKind::call_start, e.t_ns, i, pos});

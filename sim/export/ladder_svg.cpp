@@ -200,7 +200,8 @@ class SvgLadder {
           side_text(s, lane(e.host), y[k], call_text(e, false), "call");
           break;
         case RowKind::call_start:
-          side_text(s, lane(e.host), y[k], format_call(e), "call");
+          side_text(s, lane(e.host), y[k],
+                    format_call(e) + (e.t_end_ns < 0 ? " … never returned" : ""), "call");
           break;
         case RowKind::call_end: {
           const int l = lane(e.host);

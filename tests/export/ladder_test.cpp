@@ -140,6 +140,15 @@ TEST(AsciiLadder, ThreeHostsNameTheHostBesideTheRightLanes) {
     }
 }
 
+TEST(AsciiLadder, CallStillBlockedAtTheEnd) {
+  Trace t = refused();
+  auto blocked = make_call(1 * ms, -1, "client", 4, 9, "recv", {{"size", 10}});
+  blocked.extra = {{"unfinished", true}};
+  t.push_back(blocked);
+  auto text = exports::render_ascii_ladder(t, lanes());
+  EXPECT_NE(text.find("recv(10) … never returned"), std::string::npos) << text;
+}
+
 TEST(AsciiLadder, EmptyTrace) { EXPECT_EQ(exports::render_ascii_ladder({}), "(no events)\n"); }
 
 TEST(AsciiLadder, CallsEmittedWhenTheyReturnReadTheSame) {
