@@ -88,6 +88,8 @@ std::string repr(const Value& v);
 //     "listen" (backlog), "accept", "connect" ((host, port)), "connect_ex" ((host, port)),
 //     "send" (bytes), "sendall" (bytes), "recv" (size), "sendto" (bytes, (host, port)),
 //     "recvfrom" (size), "settimeout" (None | seconds as int or float), "setblocking" (bool),
+//     (send/sendall/recv/recvfrom take a trailing flags int and sendto a third one, flags,
+//     only when the script passes them; listen() without a backlog asks for 128, as CPython)
 //     "shutdown" (how: SHUT_RD=0, SHUT_WR=1, SHUT_RDWR=2), "close", "getsockname", "fileno"
 //   "sleep" (seconds, int or float)   -- time.sleep
 //   "print" (one Str: the text print() would write, with its trailing newline)
