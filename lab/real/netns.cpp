@@ -244,6 +244,11 @@ NetnsLab::NetnsLab(int hosts, const LinkShape& shape) {
         throw NetnsError(fmt::format("cannot open namespace {}: {}", name, std::strerror(errno)));
       fds_.push_back(fd);
     }
+    if (!hub_.empty()) {
+      hub_fd_ = open(fmt::format("{}/{}", kNetnsDir, hub_).c_str(), O_RDONLY | O_CLOEXEC);
+      if (hub_fd_ < 0)
+        throw NetnsError(fmt::format("cannot open namespace {}: {}", hub_, std::strerror(errno)));
+    }
     applied_.push_back(fmt::format("MTU {} on veth links between network namespaces ({})", shape.mtu,
                                    hosts == 2 ? "one veth pair" : "veth pairs to a bridge"));
     shape_links(shape);
@@ -339,9 +344,27 @@ void NetnsLab::enter(int host) const {
     throw NetnsError(fmt::format("setns({}): {}", names_.at(host), std::strerror(errno)));
 }
 
+void NetnsLab::enter_capture_namespace() const {
+  if (hub_.empty()) return enter(0);
+  if (setns(hub_fd_, CLONE_NEWNET) != 0)
+    throw NetnsError(fmt::format("setns({}): {}", hub_, std::strerror(errno)));
+}
+
+std::string NetnsLab::set_initial_cwnd(int segments) {
+  std::string ip = find_tool("ip");
+  for (const auto& name : names_) {
+    auto r = run_program({ip, "-n", name, "route", "replace", "10.0.0.0/24", "dev", "sl0",
+                          "initcwnd", std::to_string(segments)});
+    if (r.status != 0) return first_line(r.err);
+  }
+  return "";
+}
+
 void NetnsLab::destroy() {
   for (int fd : fds_) close(fd);
   fds_.clear();
+  if (hub_fd_ >= 0) close(hub_fd_);
+  hub_fd_ = -1;
   std::vector<std::string> all = names_;
   if (!hub_.empty()) all.push_back(hub_);
   std::lock_guard lock(registry_mutex);

@@ -70,6 +70,13 @@ class NetnsLab {
   static const char* interface_name() { return "sl0"; }
   // Moves the calling thread into the host's namespace (setns). Throws NetnsError.
   void enter(int host) const;
+  // Where one capture sees every packet between hosts: host 0's sl0 for a
+  // veth pair, the bridge br0 in the hub namespace otherwise.
+  void enter_capture_namespace() const;
+  std::string capture_interface() const { return hub_.empty() ? "sl0" : "br0"; }
+  // Initial congestion window (route option initcwnd) on every host's route.
+  // Returns "" on success, else why not.
+  std::string set_initial_cwnd(int segments);
   // What the namespaces reproduce and what they could not ("latency 50us: ...").
   const std::vector<std::string>& applied() const { return applied_; }
   const std::vector<std::string>& unreproduced() const { return unreproduced_; }
@@ -80,6 +87,7 @@ class NetnsLab {
   std::vector<std::string> names_;
   std::string hub_;
   std::vector<int> fds_;
+  int hub_fd_ = -1;
   std::vector<std::string> applied_, unreproduced_;
   void shape_links(const LinkShape& shape);
 };

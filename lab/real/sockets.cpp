@@ -120,11 +120,9 @@ std::optional<std::uint16_t> RealWorld::real_port(int host, int type, std::uint1
 
 void RealWorld::bound(int host, int type, std::uint16_t vport, std::uint16_t real) {
   std::lock_guard lock(mutex_);
-  if (vport != 0) {
-    auto& e = ports_[{host, type, vport}];
-    e.real = real;
-    if (type == SOCK_DGRAM) e.ready = true;
-  }
+  auto& e = ports_[{host, type, vport ? vport : real}];
+  e.real = real;
+  if (type == SOCK_DGRAM) e.ready = true;
   by_real_[{type, real}] = {host, vport ? vport : real};
   changed_.notify_all();
 }
@@ -138,6 +136,14 @@ void RealWorld::listening(int host, std::uint16_t vport) {
 void RealWorld::register_local(int host, int type, std::uint16_t real, std::uint16_t vport) {
   std::lock_guard lock(mutex_);
   by_real_.try_emplace({type, real}, host, vport);
+  // An ephemeral port is its own virtual port: a reply to it (sendto(data, addr)
+  // after recvfrom) must reach this socket.
+  auto& e = ports_[{host, type, vport}];
+  if (e.real == 0) {
+    e.real = real;
+    e.ready = true;
+  }
+  changed_.notify_all();
 }
 
 std::uint16_t RealWorld::destination_port(int self, int host, int type, std::uint16_t vport) {
@@ -212,6 +218,14 @@ std::vector<std::uint16_t> RealWorld::real_ports() const {
   return out;
 }
 
+std::vector<RealWorld::PortMapping> RealWorld::port_map() const {
+  std::lock_guard lock(mutex_);
+  std::vector<PortMapping> out;
+  for (const auto& [k, v] : ports_)
+    if (v.real) out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), v.real});
+  return out;
+}
+
 void RealWorld::set_activity(int host, Activity a) {
   std::lock_guard lock(mutex_);
   activity_.at(host) = a;
@@ -235,10 +249,20 @@ struct HostSockets::Sock {
 
 namespace {
 
-CallOutcome value(Value v = Value::none()) { return {CallOutcome::Kind::value, std::move(v), {}}; }
-CallOutcome error(std::string name) { return {CallOutcome::Kind::error, {}, std::move(name)}; }
-CallOutcome error_errno(int e) { return error(net::errno_name(e)); }
-CallOutcome cancelled() { return {CallOutcome::Kind::cancelled, {}, {}}; }
+CallOutcome value(Value v = Value::none()) { return {CallOutcome::Kind::value, std::move(v), {}, 0}; }
+CallOutcome error(std::string name, int number = 0) {
+  if (number == 0) {
+    // Names used without a system call (EBADF for a closed handle, ...).
+    static const std::map<std::string, int> numbers = {
+        {"EBADF", EBADF}, {"EINVAL", EINVAL}, {"EADDRNOTAVAIL", EADDRNOTAVAIL},
+        {"EAFNOSUPPORT", EAFNOSUPPORT}, {"EHOSTUNREACH", EHOSTUNREACH}};
+    auto it = numbers.find(name);
+    if (it != numbers.end()) number = it->second;
+  }
+  return {CallOutcome::Kind::error, {}, std::move(name), number};
+}
+CallOutcome error_errno(int e) { return error(net::errno_name(e), e); }
+CallOutcome cancelled() { return {CallOutcome::Kind::cancelled, {}, {}, 0}; }
 
 std::optional<std::int64_t> arg_int(const script::Request& r, std::size_t i) {
   if (i >= r.args.size()) return std::nullopt;
@@ -313,9 +337,9 @@ HostSockets::~HostSockets() {
 }
 
 int HostSockets::new_handle() const {
-  int h = 3;  // like file descriptors: the lowest free number from 3
-  while (socks_.count(h)) ++h;
-  return h;
+  // From 3, like file descriptors, but never reused within a host (as in the
+  // simulator): each (host, handle) names one socket for the whole trace.
+  return 3 + created_;
 }
 
 int HostSockets::native_fd(int handle) const {

@@ -125,6 +125,12 @@ class RealWorld {
   std::uint16_t virtual_port(int type, const IpEndpoint& real) const;
   // Every real port in use by the run (for the capture filter).
   std::vector<std::uint16_t> real_ports() const;
+  // The virtual -> real port map, for the run's report.
+  struct PortMapping {
+    int host, type;
+    std::uint16_t vport, real;
+  };
+  std::vector<PortMapping> port_map() const;
 
   // Host activity, for the ordering wait.
   enum class Activity { running, blocked, finished };
@@ -152,6 +158,7 @@ struct CallOutcome {
   enum class Kind { value, error, cancelled } kind = Kind::value;
   script::Value value;
   std::string errno_name;  // kind == error: "ECONNRESET", "timeout", ...
+  int errno_value = 0;     // kind == error: the number (0 for "timeout")
 };
 
 // The sockets of one host. Used by that host's thread only.
@@ -175,6 +182,7 @@ class HostSockets {
   };
   const std::vector<Printed>& printed() const { return printed_; }
 
+  // Handles are 3, 4, 5... in creation order, never reused (as in the simulator).
   // Every TCP connection this host had: (handle, local, remote) in real
   // addresses, for the final-state query after the run.
   struct Connection {
