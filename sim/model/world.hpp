@@ -69,6 +69,8 @@ struct HostConfig {
   std::int64_t start_ns = 0;  // when its program starts
   std::string script;         // Python-subset source (compiled with script::compile)
   int script_line_offset = 0; // added to script lines in messages (scenario file position)
+  // Already compiled (a scenario compiles at load); used instead of `script` when set.
+  std::shared_ptr<const script::Program> program;
   // Instead of a script: a factory for the program (tests). Called once per World.
   std::function<std::unique_ptr<App>()> app;
 };
@@ -159,6 +161,7 @@ class World {
   // with t_end_ns = -1 and extra {"unfinished": true}.
   void run();
   bool done() const;
+  bool stopped_by_duration() const;  // the run reached `duration` with work left
 
   std::int64_t now() const;
   const trace::Trace& trace() const;
