@@ -205,6 +205,7 @@ struct Socket {
   // UDP
   std::deque<Datagram> dq;
   std::int64_t rmem = 0, dq_payload = 0;
+  std::int64_t just_queued = -1;  // datagram id for the next buffer event
 };
 
 struct Host {

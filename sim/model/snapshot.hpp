@@ -14,7 +14,9 @@
 //            (t_end_ns = -1); socket/accept: ret = the new socket handle.
 //   buffer   "in": bytes ever written into this buffer (snd: by send calls;
 //            rcv: delivered in order); rcv "ooo": out-of-order bytes held;
-//            UDP rcv: "payload", "dgrams".
+//            UDP rcv: "payload", "dgrams", and "dgram" (the id of the datagram
+//            just queued). recv calls on UDP: "datagram" (the id read);
+//            sendto calls: "datagram" (the id sent).
 //   segment  send: "sock" (sender's handle), "peer_sock" (receiver's, if
 //            known), "sport", "dport", "isn" (on SYNs), "retransmit".
 //   datagram send: "sock", "sport", "dport"; arrive/drop/truncate: "sock"
@@ -89,7 +91,9 @@ struct SegmentInFlight {
   bool datagram = false;
   bool dropped = false;  // it will not arrive (the wire loses it at end_ns)
   std::int64_t send_ns = 0, end_ns = 0;
-  double progress = 0;   // 0 at send, 1 at arrival (or drop point)
+  // Fraction of the path covered: 0 at send, 1 at arrival. World drops a
+  // lost packet halfway (its drop event), so a dropped one ends at 0.5.
+  double progress = 0;
 };
 
 struct Snapshot {

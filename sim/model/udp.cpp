@@ -138,6 +138,7 @@ void World::Impl::udp_deliver(Host& h, Packet& p) {
   s.rmem += ts;
   s.dq_payload += p.dgram_len;
   s.rcv_in += p.dgram_len;
+  s.just_queued = d.id;
   s.dq.push_back(std::move(d));
   emit_buffers(s);
   wake(s);

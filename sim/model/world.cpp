@@ -240,6 +240,8 @@ void World::Impl::emit_buffers(Socket& s) {
       e.extra = {{"payload", s.dq_payload},
                  {"dgrams", static_cast<std::int64_t>(s.dq.size())},
                  {"in", s.rcv_in}};
+      if (s.just_queued >= 0) e.extra["dgram"] = s.just_queued;
+      s.just_queued = -1;
       emit(std::move(e));
     }
     return;
