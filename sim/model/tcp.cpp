@@ -541,7 +541,7 @@ void World::Impl::tcp_cleanup_rbuf(Socket& s, std::int64_t copied) {
       std::int64_t nw = window_value(s);
       if (nw > 0 && nw >= 2 * before) {
         time_to_ack = true;
-        if (cfg.notes && before < s.rcv_mss)
+        if (cfg.notes && before == 0)
           note(fmt::format("{}: the program read {} bytes; the window opens from {} to {} bytes: "
                            "window update",
                            hosts[static_cast<std::size_t>(s.host)].name, copied, before, nw),
