@@ -556,7 +556,7 @@ class Lexer {
   void op() {
     int l = line_, c = col_;
     for (auto o : kOperators) {
-      if (src_.substr(pos_, o.size()) == o) {
+      if (o[0] == src_[pos_] && src_.substr(pos_, o.size()) == o) {
         for (std::size_t k = 0; k < o.size(); ++k) advance();
         char ch = o[0];
         if (o.size() == 1 && (ch == '(' || ch == '[' || ch == '{')) {

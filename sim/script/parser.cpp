@@ -369,7 +369,10 @@ class Parser {
 
   // A suite after ':' — either an indented block or simple statements on the same line.
   Body block(std::string_view what_stmt, const Token& header) {
-    expect_op(":", fmt::format("at the end of the '{}' line", what_stmt));
+    if (!accept_op(":")) {
+      check_unsupported_here();
+      error(cur(), fmt::format("expected ':' at the end of the '{}' line, found {}", what_stmt, describe(cur())));
+    }
     Body body;
     if (at(Tok::newline)) {
       ++p_;
