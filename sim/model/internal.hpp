@@ -309,6 +309,8 @@ struct World::Impl {
   // queue
   void push(Time t, QType type, int a, std::int64_t b = 0);
   bool step();
+  bool stale(const QItem& q) const;
+  void purge();
   void dispatch(const QItem& q);
   void finalize();
 

@@ -136,6 +136,11 @@ bool World::Impl::step() {
     finalize();
     return false;
   }
+  purge();
+  if (queue.empty()) {
+    finalize();
+    return false;
+  }
   QItem q = queue.top();
   if (q.t > cfg.duration_ns) {
     now = std::max(now, cfg.duration_ns);
@@ -148,6 +153,35 @@ bool World::Impl::step() {
   ++stats.events;
   dispatch(q);
   return true;
+}
+
+void World::Impl::purge() {
+  // Cancelled timers and finished calls are not work: drop them without letting time pass.
+  while (!queue.empty() && stale(queue.top())) queue.pop();
+}
+
+bool World::Impl::stale(const QItem& q) const {
+  switch (q.type) {
+    case QType::timer: {
+      const Socket& s = *socks[static_cast<std::size_t>(q.a)];
+      const Timer& t = s.timers[static_cast<std::size_t>(q.b & 0xff)];
+      return t.gen != static_cast<std::uint32_t>(q.b >> 8) || t.at != q.t;
+    }
+    case QType::host_retry:
+      return static_cast<std::uint64_t>(q.b) != hosts[static_cast<std::size_t>(q.a)].wake_gen;
+    case QType::host_timeout: {
+      const Host& h = hosts[static_cast<std::size_t>(q.a)];
+      return !h.in_call || static_cast<std::uint64_t>(q.b) != h.wake_gen;
+    }
+    case QType::frag_timeout: {
+      const Host& h = hosts[static_cast<std::size_t>(q.a)];
+      int from = static_cast<int>(q.b >> 40);
+      std::int64_t id = q.b & ((std::int64_t{1} << 40) - 1);
+      return h.reasm.find({from, id}) == h.reasm.end();
+    }
+    default:
+      return false;
+  }
 }
 
 void World::Impl::dispatch(const QItem& q) {
@@ -594,7 +628,9 @@ bool World::step() { return impl_->step(); }
 
 void World::run_until(std::int64_t t_ns) {
   Impl& w = *impl_;
-  while (!w.finished && !w.queue.empty() && w.queue.top().t <= t_ns) {
+  for (;;) {
+    w.purge();
+    if (w.finished || w.queue.empty() || w.queue.top().t > t_ns) break;
     if (!w.step()) break;
   }
   if (!w.finished) {
