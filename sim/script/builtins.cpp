@@ -495,6 +495,12 @@ Val load_attr(const Val& obj, std::string_view name) {
       }
     }
   }
+  if (obj.kind == Kind::exc_class || (obj.kind == Kind::builtin && type_name(obj) == "type")) {
+    std::string shown = obj.kind == Kind::exc_class ? std::string(exc_class_name(static_cast<int>(obj.i)))
+                                                    : std::string(builtin_name(static_cast<int>(obj.i)));
+    if (auto dot = shown.rfind('.'); dot != std::string::npos) shown = shown.substr(dot + 1);
+    throw_error(kAttributeError, fmt::format("type object '{}' has no attribute '{}'", shown, name));
+  }
   throw_error(kAttributeError, fmt::format("'{}' object has no attribute '{}'", type_name(obj), name));
 }
 
@@ -938,6 +944,7 @@ std::string justify(const Val& self, Args& a, char how, std::string_view fn) {
   const std::string& s = text(self);
   std::int64_t len = length(self);
   if (width <= len) return s;
+  check_size(static_cast<std::size_t>(width));
   check_size(static_cast<std::size_t>(width) * fill.size());
   std::int64_t n = width - len;
   auto rep = [&](std::int64_t k) {
@@ -1289,10 +1296,26 @@ Val min_max(Args& a, bool is_max) {
   return best;
 }
 
+// A stable bottom-up merge sort with Python's '<' (asked as "later < earlier",
+// as CPython's timsort does, so a TypeError names the types in the same order).
+// Hand-written because '<' may raise (PyError) or be inconsistent (NaN), which
+// std::sort does not allow.
 void sort_values(std::vector<Val>& v, bool reverse) {
-  // Insertion-merge via std::stable_sort with Python's '<'; errors propagate as PyError.
-  std::stable_sort(v.begin(), v.end(), [](const Val& x, const Val& y) { return truthy(compare(CmpOp::lt, x, y)); });
-  if (reverse) std::reverse(v.begin(), v.end());
+  std::size_t n = v.size();
+  std::vector<Val> tmp(n);
+  for (std::size_t width = 1; width < n; width *= 2) {
+    for (std::size_t lo = 0; lo < n; lo += 2 * width) {
+      std::size_t mid = std::min(lo + width, n), hi = std::min(lo + 2 * width, n);
+      std::size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) {
+        bool right_first = reverse ? truthy(compare(CmpOp::lt, v[i], v[j])) : truthy(compare(CmpOp::lt, v[j], v[i]));
+        tmp[k++] = right_first ? v[j++] : v[i++];
+      }
+      while (i < mid) tmp[k++] = v[i++];
+      while (j < hi) tmp[k++] = v[j++];
+    }
+    for (std::size_t m = 0; m < n; ++m) v[m] = std::move(tmp[m]);
+  }
 }
 
 Outcome value(Val v) {

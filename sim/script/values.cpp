@@ -345,6 +345,7 @@ std::string pad(const std::string& prefix, const std::string& body, const Spec& 
   std::int64_t len = cp_count(prefix) + cp_count(body);
   if (sp.width <= len) return prefix + body;
   std::int64_t n = sp.width - len;
+  check_size(static_cast<std::size_t>(n) * fill.size() + prefix.size() + body.size());
   auto rep = [&](std::int64_t k) {
     std::string out;
     for (std::int64_t j = 0; j < k; ++j) out += fill;
@@ -588,8 +589,12 @@ std::string type_name(const Val& v) {
     case Kind::list: return "list";
     case Kind::socket: return "socket";
     case Kind::module: return "module";
-    case Kind::builtin:
-      return std::string(builtin_name(static_cast<int>(v.i))) == "socket" ? "type" : "builtin_function_or_method";
+    case Kind::builtin: {
+      std::string_view n = builtin_name(static_cast<int>(v.i));
+      bool is_type = n == "socket" || n == "str" || n == "int" || n == "float" || n == "bytes" || n == "bool" ||
+                     n == "list" || n == "tuple" || n == "range" || n == "type";
+      return is_type ? "type" : "builtin_function_or_method";
+    }
     case Kind::function: return "function";
     case Kind::method: return method_is_socket(static_cast<const MethodObj&>(*v.heap).method) ? "method"
                                                                                               : "builtin_function_or_method";
@@ -1212,7 +1217,12 @@ bool iter_next(IterObj& it, Val& out) {
 
 std::vector<Val> to_vector(const Val& iterable) {
   if (iterable.kind == Kind::tuple || iterable.kind == Kind::list) return items(iterable);
-  if (iterable.kind == Kind::range) check_size(static_cast<std::size_t>(range(iterable).length()) * 16);
+  if (iterable.kind == Kind::range) {
+    std::size_t bytes = 0;
+    if (__builtin_mul_overflow(static_cast<std::size_t>(range(iterable).length()), std::size_t{16}, &bytes))
+      bytes = SIZE_MAX;
+    check_size(bytes);
+  }
   Val it = get_iter(iterable);
   std::vector<Val> out;
   Val x;

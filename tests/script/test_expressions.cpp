@@ -372,5 +372,20 @@ TEST(Sizes, AppendingInALoopIsLinear) {
   EXPECT_EQ(output_of("a = 'x'\nb = a\na += 'y'\nprint(a, b)\n"), "xy x\n");
 }
 
+TEST(Sorting, InconsistentOrderingDoesNotBreakTheSort) {
+  // NaN makes '<' inconsistent: std::sort would be undefined; ours keeps every element.
+  EXPECT_EQ(output_of("x = float('nan')\nl = sorted([x, 3, x, 1, 2, x] * 50)\nprint(len(l), l.count(3), sorted([2, 1]))\n"),
+            "300 50 [1, 2]\n");
+}
+
+TEST(Sizes, PaddingIsCheckedBeforeItIsBuilt) {
+  EXPECT_EQ(output_of("print('x'.rjust(10**15))\n"),
+            "<ERROR line 1> MemoryError: a value of 1000000000000000 bytes is larger than socklab scripts allow "
+            "(268435456 bytes)");
+  EXPECT_EQ(output_of("print(len(list(range(2**62))))\n"),
+            "<ERROR line 1> MemoryError: a value of 18446744073709551615 bytes is larger than socklab scripts allow "
+            "(268435456 bytes)");
+}
+
 }  // namespace
 }  // namespace socklab::script
