@@ -102,7 +102,15 @@ StudentView summarize(const trace::Trace& t, std::int64_t settle_ns) {
         break;
       }
       case trace::Kind::note: {
-        if (!e.extra.is_object() || !e.extra.contains("host") || !e.extra.contains("script")) break;
+        if (!e.extra.is_object() || !e.extra.contains("host")) break;
+        if (!e.extra.contains("script")) {
+          // print(): a note with exactly host and line (model notes carry no line).
+          if (e.extra.contains("line") && !e.extra.contains("sock") && e.extra.size() == 2) {
+            view.has_print_events = true;
+            view.hosts[e.extra.value("host", "")].printed.push_back(e.text);
+          }
+          break;
+        }
         std::string host = e.extra.value("host", "");
         std::string what = e.extra.value("script", "");
         HostView& h = view.hosts[host];
@@ -111,6 +119,8 @@ StudentView summarize(const trace::Trace& t, std::int64_t settle_ns) {
         } else if (what == "failed") {
           int line = e.extra.value("line", 0);
           h.outcome = line ? fmt::format("failed at line {}", line) : "failed";
+        } else if (what == "stopped") {
+          h.outcome = "stopped";
         }
         break;
       }

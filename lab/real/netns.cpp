@@ -238,6 +238,26 @@ NetnsLab::NetnsLab(int hosts, const LinkShape& shape) {
       run({"-n", names_[h], "link", "set", "sl0", "gso_max_segs", "1"});
       run({"-n", names_[h], "link", "set", "sl0", "up"});
     }
+    // Wait (bounded) until every link is really up, then fill the ARP tables,
+    // so the first SYN neither waits for the link nor for an ARP answer.
+    std::vector<std::string> macs;
+    for (int h = 0; h < hosts; ++h) {
+      std::string mac;
+      for (int tries = 0; tries < 100; ++tries) {
+        auto r = run_program({ip, "-n", names_[h], "-o", "link", "show", "dev", "sl0"});
+        auto ether = r.out.find("link/ether ");
+        if (ether != std::string::npos) mac = r.out.substr(ether + 11, 17);
+        if (r.out.find("LOWER_UP") != std::string::npos && r.out.find("state UP") != std::string::npos) break;
+        usleep(20'000);
+      }
+      macs.push_back(mac);
+    }
+    if (hosts <= 8)
+      for (int a = 0; a < hosts; ++a)
+        for (int b = 0; b < hosts; ++b)
+          if (a != b && macs[b].size() == 17)
+            run({"-n", names_[a], "neigh", "replace", address(b), "lladdr", macs[b], "dev", "sl0",
+                 "nud", "permanent"});
     for (const auto& name : names_) {
       int fd = open(fmt::format("{}/{}", kNetnsDir, name).c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0)
@@ -303,6 +323,9 @@ void NetnsLab::shape_links(const LinkShape& shape) {
       }
     }
     if (ok) {
+      shaped_latency_ = shape.latency_ns > 0;
+      shaped_loss_ = shape.loss > 0;
+      shaped_bandwidth_ = want_rate;
       if (shape.latency_ns > 0) applied_.push_back(fmt::format("latency {} (tc netem)", latency));
       if (shape.loss > 0) applied_.push_back(fmt::format("loss {} (tc netem, random: not the simulator's seed)", shape.loss));
       if (want_rate) applied_.push_back(fmt::format("bandwidth {} (tc netem rate)", describe_rate(shape.bandwidth_bps)));
@@ -331,6 +354,7 @@ void NetnsLab::shape_links(const LinkShape& shape) {
         why = first_line(r.err);
       }
     }
+    shaped_bandwidth_ = ok;
     if (ok)
       applied_.push_back(fmt::format("bandwidth {} (tc tbf)", describe_rate(shape.bandwidth_bps)));
     else

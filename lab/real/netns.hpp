@@ -80,6 +80,9 @@ class NetnsLab {
   // What the namespaces reproduce and what they could not ("latency 50us: ...").
   const std::vector<std::string>& applied() const { return applied_; }
   const std::vector<std::string>& unreproduced() const { return unreproduced_; }
+  bool shaped_latency() const { return shaped_latency_; }
+  bool shaped_loss() const { return shaped_loss_; }
+  bool shaped_bandwidth() const { return shaped_bandwidth_; }
   // Deletes the namespaces now (also done by the destructor). Idempotent.
   void destroy();
 
@@ -89,6 +92,7 @@ class NetnsLab {
   std::vector<int> fds_;
   int hub_fd_ = -1;
   std::vector<std::string> applied_, unreproduced_;
+  bool shaped_latency_ = false, shaped_loss_ = false, shaped_bandwidth_ = false;
   void shape_links(const LinkShape& shape);
 };
 

@@ -109,6 +109,10 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
   // 1. Compile every script first: a typo stops the run before anything starts.
   std::vector<std::shared_ptr<const script::Program>> programs;
   for (const auto& h : cfg.hosts) {
+    if (h.program) {  // compiled when the scenario was loaded
+      programs.push_back(h.program);
+      continue;
+    }
     if (h.script.empty() && h.app)
       throw RealRunError(fmt::format("host {}: a C++ test program cannot run on the real kernel", h.name));
     try {
@@ -142,6 +146,12 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
     why_not_netns = "one host only";
   }
   run.in_namespaces = lab != nullptr;
+  run.reproduced.mtu = lab != nullptr || cfg.link.mtu >= 65536;
+  run.reproduced.latency = cfg.link.latency_ns == 0 || (lab && lab->shaped_latency());
+  run.reproduced.loss = cfg.link.loss == 0 || (lab && lab->shaped_loss());
+  run.reproduced.bandwidth =
+      lab ? (lab->shaped_bandwidth() || cfg.link.bandwidth_bps >= 1'000'000'000) : false;
+  run.reproduced.drop = cfg.link.drop.empty();
 
   // 3. Conditions: what is reproduced, what is not.
   auto& applied = run.applied;
@@ -242,10 +252,6 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
   }
 
   RealWorld world(addresses, /*remap_ports=*/!lab, cancel);
-  // The wall-clock time of the run's time 0, to place captured packets.
-  const std::int64_t realtime0 =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch()).count() - world.now_ns();
 
   const std::int64_t limit_ns =
       std::min<std::int64_t>(cfg.duration_ns,
@@ -256,13 +262,26 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
   std::mutex done_mutex;
   std::condition_variable done_cv;
   int finished_hosts = 0;
+  // Start line: every host thread first joins its namespace (setns can take
+  // milliseconds), then all start together at the run's time 0.
+  int ready_hosts = 0;
+  bool go = false;
+  auto ready_and_wait = [&] {
+    std::unique_lock lock(done_mutex);
+    ++ready_hosts;
+    done_cv.notify_all();
+    done_cv.wait(lock, [&] { return go; });
+  };
   auto host_main = [&](int i) {
     auto& st = states[i];
     st.outcome.name = cfg.hosts[i].name;
     const std::string& name = cfg.hosts[i].name;
+    bool waited = false;
     try {
       if (lab) lab->enter(i);
       HostSockets sockets(world, i, defaults);
+      waited = true;
+      ready_and_wait();
       if (cfg.hosts[i].start_ns > 0) {
         world.set_activity(i, RealWorld::Activity::blocked);
         bool ok = wait_until(cancel, world.t0() + std::chrono::nanoseconds(cfg.hosts[i].start_ns));
@@ -304,15 +323,17 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
       st.outcome.end_ns = world.now_ns();
       world.set_activity(i, RealWorld::Activity::finished);
       sockets.close_all();  // the process exits: the kernel closes what is left open
+      // The same notes as the simulator's (sim/model/world.cpp).
       trace::Event end = trace::make_note(
           st.outcome.end_ns,
           st.outcome.status == RealHostOutcome::Status::finished
               ? fmt::format("{}: script finished", name)
-              : fmt::format("{}: {} at line {}: {}", name, status_name(st.outcome.status),
-                            st.outcome.error_line, st.outcome.error));
-      end.extra = {{"host", name},
-                   {"script", st.outcome.status == RealHostOutcome::Status::finished ? "finished" : "failed"}};
-      if (st.outcome.error_line) end.extra["line"] = st.outcome.error_line;
+              : fmt::format("{}: line {}: {}", name, st.outcome.error_line, st.outcome.error));
+      end.extra = {{"host", name}, {"script", std::string(status_name(st.outcome.status))}};
+      if (st.outcome.status != RealHostOutcome::Status::finished) {
+        end.extra["line"] = st.outcome.error_line;
+        end.extra["error"] = st.outcome.error;
+      }
       st.events = [&] {
         trace::Trace all = std::move(st.events);
         trace::Trace calls = sockets.take_events();
@@ -323,6 +344,7 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
       st.connections = sockets.connections();
       st.outcome.printed = sockets.printed();
     } catch (const std::exception& e) {
+      if (!waited) ready_and_wait();
       st.outcome.status = RealHostOutcome::Status::stopped;
       st.outcome.error = e.what();
       st.outcome.end_ns = world.now_ns();
@@ -334,6 +356,19 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
     done_cv.notify_all();
   };
 
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) threads.emplace_back(host_main, i);
+  {
+    std::unique_lock lock(done_mutex);
+    done_cv.wait(lock, [&] { return ready_hosts == n; });
+    world.restart_clock();
+    go = true;
+    done_cv.notify_all();
+  }
+  // The wall-clock time of the run's time 0, to place captured packets.
+  const std::int64_t realtime0 =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::system_clock::now().time_since_epoch()).count() - world.now_ns();
   std::thread watchdog([&] {
     std::unique_lock lock(done_mutex);
     bool all_done = done_cv.wait_until(lock, world.t0() + std::chrono::nanoseconds(limit_ns),
@@ -341,8 +376,6 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
     if (!all_done)
       cancel.fire(fmt::format("the run's {} limit was reached", describe_time(limit_ns)));
   });
-  std::vector<std::thread> threads;
-  for (int i = 0; i < n; ++i) threads.emplace_back(host_main, i);
   for (auto& t : threads) t.join();
   watchdog.join();
   run.end_ns = world.now_ns();
@@ -495,6 +528,17 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
                    [](const trace::Event& a, const trace::Event& b) { return a.t_ns < b.t_ns; });
   if (lab) lab->destroy();
   return run;
+}
+
+std::vector<std::string> simulator_overrides_for(const RealRun& run, const sim::WorldConfig& cfg) {
+  std::vector<std::string> out;
+  if (!run.reproduced.mtu) out.push_back("link.mtu=65536");
+  if (!run.reproduced.latency) out.push_back("link.latency=1us");
+  if (!run.reproduced.loss) out.push_back("link.loss=0");
+  if (!run.reproduced.drop) out.push_back("link.drop=[]");
+  if (!run.reproduced.bandwidth && cfg.link.bandwidth_bps < 1'000'000'000)
+    out.push_back("link.bandwidth=10Gbps");
+  return out;
 }
 
 void write_run_pcap(const RealRun& run, const std::filesystem::path& path, bool overwrite) {

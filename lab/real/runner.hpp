@@ -65,6 +65,9 @@ struct RealRun {
   std::string where;                       // "network namespaces ..." / "loopback (127.0.0.1)"
   std::vector<std::string> applied;        // conditions reproduced, and how
   std::vector<std::string> unreproduced;   // conditions that could not be, and why
+  struct Reproduced {
+    bool mtu = false, latency = false, bandwidth = false, loss = false, drop = false;
+  } reproduced;
   std::string capture;                     // "captured 42 packets on sl0" or why not
   bool captured = false;
   int linktype = -1;
@@ -86,6 +89,13 @@ class RealRunError : public std::runtime_error {
 // namespaces). `cancel`, when given, stops the run early (Ctrl-C).
 RealRun run_real(const sim::WorldConfig& config, const RealOptions& options = {},
                  Cancel* cancel = nullptr);
+
+// The overrides (the --set syntax) under which the simulator models the link
+// this real run actually had: where a condition was not reproduced, the
+// simulator gets the real link's instead (loopback MTU 65536; latency 1us,
+// since veth and loopback deliver within the sending call; no loss, no drop
+// rules; 10Gbps for an unshaped slow link). Empty when everything was reproduced.
+std::vector<std::string> simulator_overrides_for(const RealRun& run, const sim::WorldConfig& config);
 
 // Writes the run's packets as a pcap (atomically). Throws std::runtime_error.
 void write_run_pcap(const RealRun& run, const std::filesystem::path& path, bool overwrite);

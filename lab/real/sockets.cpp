@@ -457,6 +457,19 @@ void HostSockets::observe(Sock& s, trace::Event& ev, std::int64_t t) {
 }
 
 CallOutcome HostSockets::execute(const script::Request& r) {
+  if (r.fn == "print") {
+    // As in the simulator: print() is a note (host, line), not a call.
+    std::string text;
+    if (!r.args.empty())
+      if (auto s = r.args[0].as_str()) text = s->utf8;
+    std::int64_t t = world_.now_ns();
+    printed_.push_back({t, text});
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    trace::Event n = trace::make_note(t, std::move(text));
+    n.extra = {{"host", world_.host(host_).name}, {"line", r.line}};
+    events_.push_back(std::move(n));
+    return value();
+  }
   std::int64_t t0 = world_.now_ns();
   trace::Event ev = trace::make_call(t0, t0, world_.host(host_).name, r.sock, r.line, r.fn);
   ev.extra = nlohmann::json::object();
@@ -487,14 +500,6 @@ CallOutcome HostSockets::execute(const script::Request& r) {
 CallOutcome HostSockets::dispatch(const script::Request& r, trace::Event& ev) {
   const std::string& fn = r.fn;
 
-  if (fn == "print") {
-    std::string text;
-    if (!r.args.empty())
-      if (auto s = r.args[0].as_str()) text = s->utf8;
-    ev.args = {{"text", text}};
-    printed_.push_back({world_.now_ns(), text});
-    return value();
-  }
   if (fn == "sleep") {
     double seconds = arg_number(r, 0).value_or(0);
     ev.args = {{"seconds", seconds}};

@@ -100,6 +100,8 @@ class RealWorld {
   Cancel& cancel() { return cancel_; }
   std::int64_t now_ns() const;
   Clock::time_point t0() const { return t0_; }
+  // Time 0 of the run becomes now (once every host thread is ready to start).
+  void restart_clock() { t0_ = Clock::now(); }
 
   // Which host a script address names, from the point of view of host `self`;
   // nullopt for an unknown name. "" / "0.0.0.0" give `self` with any=true.

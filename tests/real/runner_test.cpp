@@ -14,10 +14,18 @@
 namespace socklab::real {
 namespace {
 
+sim::HostConfig host(std::string name, std::int64_t start_ns, std::string script) {
+  sim::HostConfig h;
+  h.name = std::move(name);
+  h.start_ns = start_ns;
+  h.script = std::move(script);
+  return h;
+}
+
 sim::WorldConfig two_hosts(std::string server, std::string client, std::int64_t client_start_ns = 1'000'000) {
   sim::WorldConfig cfg;
-  cfg.hosts.push_back({"server", 0, std::move(server), 0, {}});
-  cfg.hosts.push_back({"client", client_start_ns, std::move(client), 0, {}});
+  cfg.hosts.push_back(host("server", 0, std::move(server)));
+  cfg.hosts.push_back(host("client", client_start_ns, std::move(client)));
   return cfg;
 }
 
@@ -184,11 +192,11 @@ conn, addr = s.accept()
 
 TEST(RealRunner, UncaughtErrorsFailTheHostLikePython) {
   sim::WorldConfig cfg;
-  cfg.hosts.push_back({"server", 0, "pass\n", 0, {}});
-  cfg.hosts.push_back({"client", 0, R"(import socket
+  cfg.hosts.push_back(host("server", 0, "pass\n"));
+  cfg.hosts.push_back(host("client", 0, R"(import socket
 c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 c.connect(("server", 9000))
-)", 0, {}});
+)"));
   RealOptions opt;
   opt.netns = RealOptions::Netns::off;
   auto run = run_real(cfg, opt);
