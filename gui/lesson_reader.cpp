@@ -40,6 +40,7 @@ void draw_lesson_reader(LessonReaderState& st, const LessonCallbacks&) {
   ImGui::TextWrapped("%s", st.zh ? "这个版本没有编译课程阅读器。" : "The lesson reader is not built in this version.");
 }
 std::vector<LessonListEntry> lesson_list(LessonReaderState&) { return {}; }
+std::string record_exercise_passed(LessonReaderState&, const std::string&) { return "the lesson library is not built"; }
 std::string lesson_load_error(LessonReaderState&) { return "the lesson library is not built"; }
 
 #else
@@ -299,7 +300,10 @@ void draw_link(LessonReaderState& st, const std::string& href, const std::string
   ImGui::PushID(uid);
   if (target.kind == L::LinkTarget::Kind::scenario || target.kind == L::LinkTarget::Kind::exercise) {
     const bool scenario = target.kind == L::LinkTarget::Kind::scenario;
-    std::string button = scenario ? fmt::format("▶ {}", text) : fmt::format("{} {}", label("Check", "检查"), text);
+    const bool passed = !scenario && im.progress && im.progress->progress().exercises_passed.count(target.name);
+    std::string button = scenario ? fmt::format("▶ {}", text)
+                                  : fmt::format("{} {}{}", label("Check", "检查"), text,
+                                                passed ? label(" (passed)", "（已通过）") : "");
     const ImVec2 pad = ImGui::GetStyle().FramePadding;
     place(flow, ImGui::CalcTextSize(button.c_str()).x + pad.x * 2, space);
     if (ImGui::SmallButton(button.c_str())) {
@@ -673,6 +677,15 @@ void draw_toolbar(LessonReaderState& st, const L::LessonSet& set) {
 std::string lesson_load_error(LessonReaderState& st) {
   st.impl->ensure_loaded(st);
   return st.impl->load_error;
+}
+
+std::string record_exercise_passed(LessonReaderState& st, const std::string& exercise) {
+  auto& im = *st.impl;
+  im.ensure_loaded(st);
+  if (!im.progress) return label("progress is not available", "进度不可用");
+  std::string err = im.progress->mark_passed(exercise);
+  im.save_result(err);
+  return err;
 }
 
 std::vector<LessonListEntry> lesson_list(LessonReaderState& st) {

@@ -74,6 +74,10 @@ struct LessonListEntry {
 };
 std::vector<LessonListEntry> lesson_list(LessonReaderState& state);
 
+// The exercise checker reports a pass: saved in the student's progress, and
+// the lesson's "check" buttons show it. Returns "" or why it was not saved.
+std::string record_exercise_passed(LessonReaderState& state, const std::string& exercise);
+
 // Why the lessons could not be loaded ("" when they were): file:line messages.
 std::string lesson_load_error(LessonReaderState& state);
 

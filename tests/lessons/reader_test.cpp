@@ -103,6 +103,14 @@ TEST_F(Reader, NextButtonMovesToTheNextLesson) {
   EXPECT_EQ(changed_to, 2);
 }
 
+TEST_F(Reader, PassedExercisesAreSaved) {
+  EXPECT_EQ(record_exercise_passed(state_, "echo-server"), "");
+  state_.lesson = 6;
+  frame();
+  L::ProgressStore saved(tmp_.path() / "progress.json");
+  EXPECT_EQ(saved.progress().exercises_passed, std::set<std::string>{"echo-server"});
+}
+
 TEST_F(Reader, BrokenLessonsAreReportedNotFatal) {
   state_.lessons_dir = tmp_.path() / "nowhere";
   frame();
