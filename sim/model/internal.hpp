@@ -131,6 +131,10 @@ struct CcState {
   // CUBIC
   std::int64_t last_max_cwnd = 0, origin_point = 0, k_ms = 0, epoch_start = -1;
   std::int64_t ack_cnt = 0, tcp_cwnd = 0, cnt = 0, delay_min = 0;
+  // HyStart (tcp_cubic.c): leave slow start before the queue overflows
+  bool hs_found = false;
+  std::int64_t hs_end_seq = -1, hs_round_start = 0, hs_last_ack = 0, hs_curr_rtt = 0;
+  int hs_samples = 0;
   // Linux tcp_cwnd_validate: grow cwnd only while the sender actually uses it
   std::int64_t max_packets_out = 0, cwnd_usage_seq = 0;
   bool is_cwnd_limited = false;

@@ -358,6 +358,49 @@ void World::Impl::tcp_send_rst_for(Host& h, const Packet& in) {
 
 namespace {
 
+// HyStart (Linux tcp_cubic.c, hystart_detect = ACK train | delay): leave
+// slow start when a round's ACKs keep coming for half the minimum RTT (the
+// window fills the path) or the RTT grows by an eighth (a queue builds).
+constexpr int kHystartLowWindow = 16;          // hystart_low_window
+constexpr Time kHystartAckDelta = 2 * kMs;     // hystart_ack_delta_us
+constexpr int kHystartMinSamples = 8;          // HYSTART_MIN_SAMPLES
+constexpr Time kHystartDelayMin = 4 * kMs;     // HYSTART_DELAY_MIN
+constexpr Time kHystartDelayMax = 16 * kMs;    // HYSTART_DELAY_MAX
+
+void hystart_found(Socket& s, const char* why) {
+  s.cc.hs_found = true;
+  s.cc.ssthresh = s.cc.cwnd;
+  (void)why;
+}
+
+void hystart_on_ack(Socket& s, Time now) {
+  CcState& c = s.cc;
+  if (c.hs_found || c.cwnd >= c.ssthresh) return;
+  if (s.snd_una > c.hs_end_seq) {  // a new round
+    c.hs_round_start = c.hs_last_ack = now;
+    c.hs_end_seq = s.snd_nxt;
+    c.hs_curr_rtt = 0;
+    c.hs_samples = 0;
+  }
+  if (c.cwnd < kHystartLowWindow || c.delay_min == 0) return;
+  if (now - c.hs_last_ack <= kHystartAckDelta) {
+    c.hs_last_ack = now;
+    if (now - c.hs_round_start > c.delay_min / 2) hystart_found(s, "ack train");
+  }
+}
+
+void hystart_on_rtt(Socket& s, Time r) {
+  CcState& c = s.cc;
+  if (c.hs_found || c.cwnd >= c.ssthresh || c.cwnd < kHystartLowWindow) return;
+  if (c.hs_samples < kHystartMinSamples) {
+    if (c.hs_curr_rtt == 0 || r < c.hs_curr_rtt) c.hs_curr_rtt = r;
+    ++c.hs_samples;
+    return;
+  }
+  Time thresh = std::clamp(c.delay_min / 8, kHystartDelayMin, kHystartDelayMax);
+  if (c.hs_curr_rtt > c.delay_min + thresh) hystart_found(s, "delay");
+}
+
 void rtt_sample(Socket& s, Time r) {
   r = std::max<Time>(r, 1000);
   if (s.srtt == 0) {
@@ -371,6 +414,7 @@ void rtt_sample(Socket& s, Time r) {
   // RFC 6298 with Linux's floor on the variance term (tcp_set_rto: rttvar >= TCP_RTO_MIN).
   s.rto = std::min(s.srtt + std::max(4 * s.rttvar, kRtoMin), kRtoMax);
   if (s.cc.delay_min == 0 || r < s.cc.delay_min) s.cc.delay_min = r;
+  hystart_on_rtt(s, r);
 }
 
 std::int64_t cc_ssthresh(Socket& s, TcpConfig::Congestion algo) {
@@ -826,6 +870,8 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
   s.cc.ssthresh = cc_ssthresh(s, algo);
   s.cc.cwnd = 1;
   s.cc.cwnd_cnt = 0;
+  s.cc.hs_found = false;
+  s.cc.hs_end_seq = -1;
   s.recovery = false;
   s.dupacks = 0;
   // Go back: everything outstanding counts as lost and is sent again as cwnd allows.
@@ -1121,6 +1167,7 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
         retransmit_head(*this, s);
       }
     } else {
+      if (cfg.tcp.congestion == TcpConfig::Congestion::cubic) hystart_on_ack(s, now);
       cc_on_ack(s, acked_pkts, cfg.tcp.congestion, now);
     }
     s.dupacks = 0;
@@ -1232,9 +1279,11 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
         std::int64_t free = s.rcvbuf - s.unread - s.ooo_bytes;
         std::int64_t lim = std::min(s.rcv_adv, s.rcv_nxt + std::max<std::int64_t>(0, free));
         std::int64_t a = p.seq, b = std::min(end, lim);
-        // skip what is already held
-        for (auto& [os, o] : s.ooo) {
-          if (os <= a && o.end > a) a = o.end;
+        // skip what is already held (the held pieces never overlap)
+        auto held = s.ooo.upper_bound(a);
+        if (held != s.ooo.begin()) {
+          auto prev = std::prev(held);
+          if (prev->second.end > a) a = prev->second.end;
         }
         if (b > a) {
           auto next = s.ooo.lower_bound(a);

@@ -51,6 +51,10 @@ class VmApp final : public App {
   script::Vm vm_;
 };
 
+// Calls that fail (EAGAIN...) or return nothing, all at one instant, before
+// the program is stopped as a busy loop.
+constexpr int kBusyLoopCalls = 10000;
+
 // script::os_error, tolerating a name the shared table lacks.
 script::OsError make_os_error(const std::string& name) {
   if (name == "timeout" || script::find_errno(name)) return script::os_error(name);
@@ -484,22 +488,24 @@ void World::Impl::run_host(Host& h) {
       end_program(h);
       return;
     }
-    // A program that calls without letting simulated time pass, forever
+    // A program that polls without letting simulated time pass, forever
     // (a non-blocking busy loop), would never end: stop it.
-    if (h.last_call_t == now) {
-      if (++h.calls_at_t > 200000) {
-        h.status = HostOutcome::Status::failed;
-        h.end_ns = now;
-        h.error = "RuntimeError: 200000 socket calls without simulated time passing (a busy loop?)";
-        h.error_line = st.request.line;
-        note(fmt::format("{}: line {}: {}", h.name, h.error_line, h.error),
-             {{"host", h.name}, {"script", "failed"}, {"line", h.error_line}, {"error", h.error}});
-        end_program(h);
-        return;
-      }
-    } else {
+    if (h.last_call_t != now) {
       h.last_call_t = now;
       h.calls_at_t = 0;
+    }
+    if (h.calls_at_t > kBusyLoopCalls) {
+      h.status = HostOutcome::Status::failed;
+      h.end_ns = now;
+      h.error = fmt::format(
+          "RuntimeError: {} socket calls failed or returned nothing without simulated time "
+          "passing (a busy loop?)",
+          kBusyLoopCalls);
+      h.error_line = st.request.line;
+      note(fmt::format("{}: line {}: {}", h.name, h.error_line, h.error),
+           {{"host", h.name}, {"script", "failed"}, {"line", h.error_line}, {"error", h.error}});
+      end_program(h);
+      return;
     }
     if (st.request.fn == "print") {
       // print(): a note in the trace, no call event; it never blocks.
@@ -573,6 +579,10 @@ void World::Impl::complete(Host& h, CallResult r) {
   h.retry_pending = false;
   ++h.wake_gen;
   h.status = HostOutcome::Status::running;
+  bool unproductive = std::holds_alternative<CallError>(r) ||
+                      ((h.req.fn == "recv" || h.req.fn == "recvfrom") && std::get_if<CallDone>(&r) &&
+                       std::get<CallDone>(r).ret.value_or(0) == 0);
+  if (unproductive && h.last_call_t == now) ++h.calls_at_t;
   if (auto* d = std::get_if<CallDone>(&r)) {
     e.ret = d->ret;
     emit(std::move(e));
