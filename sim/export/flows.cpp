@@ -340,9 +340,45 @@ std::string json_brief(const nlohmann::json& j) {
 
 }  // namespace
 
+namespace {
+
+std::optional<std::int64_t> arg_int(const nlohmann::json& a, const char* key) {
+  if (!a.is_object()) return std::nullopt;
+  auto it = a.find(key);
+  if (it == a.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+// Names for the constants scripts pass (Linux values, as sim/script uses them).
+std::string option_name(std::int64_t level, std::int64_t name) {
+  if (level == 1 && name == 2) return "SO_REUSEADDR";
+  if (level == 1 && name == 7) return "SO_SNDBUF";
+  if (level == 1 && name == 8) return "SO_RCVBUF";
+  if (level == 1 && name == 15) return "SO_REUSEPORT";
+  if (level == 6 && name == 1) return "TCP_NODELAY";
+  if (level == 6 && name == 2) return "TCP_MAXSEG";
+  if (level == 6 && name == 3) return "TCP_CORK";
+  return fmt::format("{}, {}", level, name);
+}
+
+}  // namespace
+
 std::string format_call(const Event& call) {
   const auto& a = call.args;
   std::string inner;
+  if (call.fn == "socket" && arg_int(a, "type")) {
+    auto type = *arg_int(a, "type") & 0xf;
+    return type == 1 ? "socket(SOCK_STREAM)" : type == 2 ? "socket(SOCK_DGRAM)" : "socket()";
+  }
+  if (call.fn == "setsockopt" && arg_int(a, "level") && arg_int(a, "name")) {
+    std::string value = a.contains("value") ? json_brief(a["value"]) : "";
+    return fmt::format("setsockopt({}, {})", option_name(*arg_int(a, "level"), *arg_int(a, "name")),
+                       value);
+  }
+  if (call.fn == "shutdown" && arg_int(a, "how")) {
+    auto how = *arg_int(a, "how");
+    return how == 0 ? "shutdown(SHUT_RD)" : how == 1 ? "shutdown(SHUT_WR)" : "shutdown(SHUT_RDWR)";
+  }
   if (a.is_object()) {
     // The argument a student thinks of first, when the producer names it.
     auto get = [&](const char* k) -> const nlohmann::json* {

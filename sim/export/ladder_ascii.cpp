@@ -18,10 +18,10 @@ using trace::Event;
 using trace::Kind;
 
 struct Glyphs {
-  const char *lane, *wire, *right, *left, *cross, *drop, *ellipsis, *to;
+  const char *lane, *wire, *right, *left, *cross, *drop, *ellipsis, *to, *print;
 };
-constexpr Glyphs kUnicode{"│", "─", "▶", "◀", "┼", "✗", "…", "→"};
-constexpr Glyphs kAscii{"|", "-", ">", "<", "+", "x", "...", "->"};
+constexpr Glyphs kUnicode{"│", "─", "▶", "◀", "┼", "✗", "…", "→", "»"};
+constexpr Glyphs kAscii{"|", "-", ">", "<", "+", "x", "...", "->", ">>"};
 
 // Splits UTF-8 text into display cells: a wide character takes two, the second empty.
 std::vector<std::string> cells_of(std::string_view s) {
@@ -95,6 +95,7 @@ class AsciiLadder {
     filter.states = opt_.states;
     filter.timers = opt_.timers;
     filter.notes = opt_.notes;
+    filter.prints = opt_.prints;
     filter.from_ns = opt_.from_ns;
     filter.until_ns = opt_.until_ns;
     rows_ = detail::ladder_rows(trace_, filter);
@@ -158,6 +159,8 @@ class AsciiLadder {
     total_ = lane_x_.back() + 1;
   }
 
+  static std::string print_host(const Event& e) { return e.extra.value("host", std::string()); }
+
   int lane_of(const std::string& host) const {
     auto it = std::find(hosts_.begin(), hosts_.end(), host);
     return it == hosts_.end() ? -1 : static_cast<int>(it - hosts_.begin());
@@ -206,6 +209,8 @@ class AsciiLadder {
         return lane_of(e.host) == 0 ? fmt::format("[{}]", e.to_state) : "";
       case RowKind::timer:
         return lane_of(e.host) == 0 ? fmt::format("({} timer {})", e.timer_kind, e.what) : "";
+      case RowKind::print:
+        return lane_of(print_host(e)) == 0 ? fmt::format("{} {}", g_.print, detail::print_text(e)) : "";
       default:
         return "";
     }
@@ -235,6 +240,10 @@ class AsciiLadder {
         break;
       case RowKind::note:
         l.text(lane_x_.back() + 2, "note: " + e.text);
+        break;
+      case RowKind::print:
+        annotate(l, std::max(lane_of(print_host(e)), 0),
+                 fmt::format("{} {}", g_.print, detail::print_text(e)));
         break;
       case RowKind::arrive:
       case RowKind::drop:

@@ -36,6 +36,7 @@ struct AsciiLadderOptions {
   bool calls = true;               // socket calls beside their host's lane
   bool states = true;              // TCP state changes
   bool timers = false;             // timer set / fire / cancel
+  bool prints = true;              // what scripts print(), beside their host's lane (» text)
   bool notes = false;              // the simulator's explanatory notes
   bool window = false;             // add "win=N" to packet labels
   bool legend = true;              // one closing line explaining the labels

@@ -60,7 +60,12 @@ std::vector<Row> ladder_rows(const trace::Trace& trace, const RowFilter& f) {
         if (f.timers && in_window(e.t_ns)) rows.push_back({RowKind::timer, e.t_ns, i, pos});
         break;
       case Kind::note:
-        if (f.notes && in_window(e.t_ns)) rows.push_back({RowKind::note, e.t_ns, i, pos});
+        if (is_print(e)) {
+          if (f.prints && in_window(e.t_ns)) rows.push_back({RowKind::print, e.t_ns, i, pos});
+        } else if (f.notes && in_window(e.t_ns) &&
+                   !(e.extra.is_object() && e.extra.contains("script"))) {
+          rows.push_back({RowKind::note, e.t_ns, i, pos});
+        }
         break;
       case Kind::buffer:
         break;
@@ -71,6 +76,17 @@ std::vector<Row> ladder_rows(const trace::Trace& trace, const RowFilter& f) {
     return a.order < b.order;
   });
   return rows;
+}
+
+bool is_print(const Event& e) {
+  return e.kind == Kind::note && e.extra.is_object() && e.extra.contains("host") &&
+         e.extra.contains("line") && !e.extra.contains("script") && !e.extra.contains("sock");
+}
+
+std::string print_text(const Event& e) {
+  std::string t = e.text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+  return t;
 }
 
 PacketFate packet_fates(const trace::Trace& trace) {
@@ -95,6 +111,10 @@ std::string packet_label(const Event& e, bool window) {
     if (window) s += fmt::format(" win={}", e.win);
   } else {
     s = fmt::format("UDP len={}", e.len);
+    if (e.extra.is_object() && e.extra.contains("frags") && e.extra.contains("frag") &&
+        e.extra["frags"].is_number_integer() && e.extra["frag"].is_number_integer() &&
+        e.extra["frags"].get<int>() > 1)
+      s += fmt::format(" frag {}/{}", e.extra["frag"].get<int>() + 1, e.extra["frags"].get<int>());
   }
   return s;
 }

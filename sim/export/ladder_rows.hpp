@@ -22,6 +22,7 @@ enum class RowKind {
   state,
   timer,
   note,
+  print,       // what a host's script printed (a note with "host" and "line")
 };
 
 struct Row {
@@ -33,6 +34,7 @@ struct Row {
 
 struct RowFilter {
   bool calls = true, states = true, timers = false, notes = false, arrivals = false;
+  bool prints = true;
   std::int64_t from_ns = 0;
   std::int64_t until_ns = INT64_MAX;
 };
@@ -47,6 +49,11 @@ struct PacketFate {
   std::map<std::int64_t, std::size_t> sent, arrived, dropped;
 };
 PacketFate packet_fates(const trace::Trace& trace);
+
+// A note that is a script's print() output: it names a host and a script line.
+bool is_print(const trace::Event& note);
+// The printed text without its trailing newline.
+std::string print_text(const trace::Event& note);
 
 // "PSH|ACK 1:11 len=10" / "UDP len=2000"; win appended when asked.
 std::string packet_label(const trace::Event& e, bool window);

@@ -66,6 +66,7 @@ class SvgLadder {
     filter.states = opt_.states;
     filter.timers = opt_.timers;
     filter.notes = opt_.notes;
+    filter.prints = opt_.prints;
     filter.arrivals = true;
     filter.from_ns = opt_.from_ns;
     filter.until_ns = opt_.until_ns;
@@ -226,6 +227,10 @@ class SvgLadder {
         case RowKind::note:
           s += fmt::format("<text class=\"note\" x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
                            lane_x_.back() + 12, y[k] + 4, esc(e.text));
+          break;
+        case RowKind::print:
+          side_text(s, lane(e.extra.value("host", std::string())), y[k],
+                    "» " + detail::print_text(e), "note");
           break;
         case RowKind::arrive:
         case RowKind::drop:

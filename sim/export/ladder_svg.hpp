@@ -24,6 +24,7 @@ struct SvgLadderOptions {
   bool calls = true;
   bool states = true;
   bool timers = false;
+  bool prints = true;              // what scripts print(), beside their host's lane
   bool notes = false;
   bool window = false;             // add "win=N" to packet labels
   std::int64_t from_ns = 0;

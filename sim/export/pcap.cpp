@@ -245,7 +245,10 @@ class PcapBuilder {
     Packet tcp(kTcpHeader, '\0');
     put16(tcp, 0, static_cast<std::uint32_t>(flows_.sport[i]));
     put16(tcp, 2, static_cast<std::uint32_t>(flows_.dport[i]));
-    put32(tcp, 4, my_isn + static_cast<std::uint32_t>(e.seq));
+    // Linux answers a segment without ACK for a closed port with seq 0
+    // (tcp_v4_send_reset); Wireshark then shows it as relative seq 1.
+    const std::uint32_t seq = bare_rst && e.seq == 0 ? 0 : my_isn + static_cast<std::uint32_t>(e.seq);
+    put32(tcp, 4, seq);
     put32(tcp, 8, (e.flags & trace::ACK) ? peer_isn + static_cast<std::uint32_t>(e.ack) : 0);
     tcp[12] = static_cast<char>((tcp_len / 4) << 4);
     tcp[13] = static_cast<char>(e.flags);  // FIN SYN RST PSH ACK: the wire bit values
@@ -262,10 +265,27 @@ class PcapBuilder {
            tcp;
   }
 
+  // A datagram event is either a whole datagram or, when the producer
+  // fragments it ("frag": k of "frags": n, "datagram_len"), the k-th IPv4
+  // fragment; all fragments of one datagram come from one build.
   std::vector<Packet> udp_packets(std::size_t i) {
     const Event& e = trace_[i];
+    auto frags = extra_int(e, "frags").value_or(1);
+    if (frags <= 1) return build_datagram(i, e.len);
+    const std::int64_t k = extra_int(e, "frag").value_or(0);
+    const std::int64_t number = extra_int(e, "datagram").value_or(e.id);
+    auto key = std::make_pair(e.from, number);
+    auto it = fragments_.find(key);
+    if (it == fragments_.end() || k == 0)
+      it = fragments_.insert_or_assign(key, build_datagram(i, extra_int(e, "datagram_len").value_or(e.len))).first;
+    if (k < 0 || k >= static_cast<std::int64_t>(it->second.size())) return {};
+    return {it->second[static_cast<std::size_t>(k)]};
+  }
+
+  std::vector<Packet> build_datagram(std::size_t i, std::int64_t datagram_len) {
+    const Event& e = trace_[i];
     const auto len = static_cast<std::size_t>(
-        std::clamp<std::int64_t>(e.len, 0, kMaxIpPacket - kIpHeader - kUdpHeader));
+        std::clamp<std::int64_t>(datagram_len, 0, kMaxIpPacket - kIpHeader - kUdpHeader));
     Packet udp(kUdpHeader, '\0');
     put16(udp, 0, static_cast<std::uint32_t>(flows_.sport[i]));
     put16(udp, 2, static_cast<std::uint32_t>(flows_.dport[i]));
@@ -307,6 +327,7 @@ class PcapBuilder {
   FlowInfo flows_;
   std::vector<std::array<SideState, 2>> sides_;
   std::map<std::string, std::uint16_t> ip_id_;
+  std::map<std::pair<std::string, std::int64_t>, std::vector<Packet>> fragments_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,13 @@ std::string proto_from_socket_args(const nlohmann::json& args) {
     return classify(args[1]);
   }
   return "";
+}
+
+std::optional<std::int64_t> extra_int(const Event& e, const char* key) {
+  if (!e.extra.is_object()) return std::nullopt;
+  auto it = e.extra.find(key);
+  if (it == e.extra.end() || !it->is_number_integer()) return std::nullopt;
+  return it->get<std::int64_t>();
 }
 
 }  // namespace
@@ -90,7 +98,9 @@ RunSummary summarize(const trace::Trace& trace, const std::vector<std::string>& 
         }
         break;
       case Kind::datagram:
-        if (e.what == "send") {
+        if (e.what == "send" && extra_int(e, "frag").value_or(0) > 0) {
+          break;  // a later IPv4 fragment of a datagram counted at its first
+        } else if (e.what == "send") {
           ++run.datagrams_sent;
           int sock = flows.sender_sock[i];
           if (sock < 0) {
@@ -111,9 +121,9 @@ RunSummary summarize(const trace::Trace& trace, const std::vector<std::string>& 
             auto& s = sock_of(e.from, sock);
             s.proto = "udp";
             ++s.data_segments;
-            s.bytes_sent += e.len;
+            s.bytes_sent += extra_int(e, "datagram_len").value_or(e.len);
           }
-        } else if (e.what == "drop") {
+        } else if (e.what == "drop" && extra_int(e, "frag").value_or(0) == 0) {
           ++run.datagrams_dropped;
         }
         break;
@@ -160,7 +170,7 @@ RunSummary summarize(const trace::Trace& trace, const std::vector<std::string>& 
 }
 
 std::string format_summary(const RunSummary& run, std::size_t max_recvs) {
-  std::string out = fmt::format("finished at {:.3f} ms; scripts done at {:.3f} ms\n",
+  std::string out = fmt::format("finished at {:.3f} ms; last call returned at {:.3f} ms\n",
                                 static_cast<double>(run.end_ns) / 1e6,
                                 static_cast<double>(run.scripts_done_ns) / 1e6);
   out += fmt::format("segments sent {} (dropped {}), datagrams sent {} (dropped {})\n",

@@ -33,7 +33,7 @@ struct SocketSummary {
 
 struct RunSummary {
   std::int64_t end_ns = 0;          // time of the last event
-  std::int64_t scripts_done_ns = 0;  // when the last call returned
+  std::int64_t scripts_done_ns = 0;  // when the last call returned (calls still blocked at the end do not count)
   std::int64_t segments_sent = 0, segments_dropped = 0;
   std::int64_t datagrams_sent = 0, datagrams_dropped = 0;
   std::vector<SocketSummary> sockets;  // in lane order of their host, then by handle

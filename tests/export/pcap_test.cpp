@@ -167,6 +167,10 @@ TEST(Pcap, RefusedConnectShowsABareRst) {
   EXPECT_EQ(rows[1][3], "9999");
   EXPECT_EQ(rows[1][1], "1");
   EXPECT_EQ(rows[1][4], "20") << "a reset from no socket carries no options";
+  auto raw = tshark(exports::pcap_bytes(refused()), {"tcp.seq_raw", "tcp.seq"});
+  ASSERT_EQ(raw.size(), 2u);
+  EXPECT_EQ(raw[1][0], "0") << "Linux's reset to a SYN has seq 0";
+  EXPECT_EQ(raw[1][1], "1") << "which Wireshark shows as relative 1";
   EXPECT_EQ(rows[1][5], "1");
 }
 

@@ -65,7 +65,7 @@ TEST(Summary, RecvErrorsAreListedInOrder) {
 TEST(Summary, Text) {
   auto text = exports::format_summary(exports::summarize(tcp_exchange(), {"client", "server"}));
   EXPECT_EQ(text,
-            "finished at 300.050 ms; scripts done at 300.050 ms\n"
+            "finished at 300.050 ms; last call returned at 300.050 ms\n"
             "segments sent 9 (dropped 1), datagrams sent 0 (dropped 0)\n"
             "host    sock  proto  final state  data sent  retrans  recv sizes\n"
             "client     3  tcp    FIN_WAIT_1           3        1  -\n"
