@@ -65,8 +65,6 @@ const char* signal_meaning(int sig) {
     case SIGBUS: return "bus error";
     case SIGXCPU: return "CPU time limit reached";
     case SIGXFSZ: return "file size limit reached";
-    case SIGKILL: return "killed";
-    case SIGTERM: return "terminated";
     default: return nullptr;
   }
 }
@@ -105,7 +103,7 @@ std::string ExitStatus::describe() const {
   if (signal == 0) return fmt::format("exited with status {}", code);
   const char* name = signal_name(signal);
   const char* meaning = signal_meaning(signal);
-  std::string s = name ? fmt::format("killed by {}", name) : fmt::format("killed by signal {}", signal);
+  std::string s = name ? fmt::format("was killed by {}", name) : fmt::format("was killed by signal {}", signal);
   if (meaning) s += fmt::format(" ({})", meaning);
   return s;
 }
@@ -153,7 +151,9 @@ std::unique_ptr<Program> Program::start(ProgramSpec spec) {
     std::string_view kv(*e);
     auto key = kv.substr(0, kv.find('=') + 1);
     bool replaced = std::any_of(env_add.begin(), env_add.end(),
-                                [&](const std::string& a) { return a.starts_with(key); });
+                                [&](const std::string& a) { return a.starts_with(key); }) ||
+                    std::any_of(p->spec_.env_remove.begin(), p->spec_.env_remove.end(),
+                                [&](const std::string& r) { return key == r + "="; });
     if (!replaced) env.emplace_back(kv);
   }
   env.insert(env.end(), env_add.begin(), env_add.end());

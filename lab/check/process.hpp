@@ -64,6 +64,7 @@ class StartError : public std::runtime_error {
 struct ProgramSpec {
   std::vector<std::string> argv;        // argv[0] is looked up in PATH when it has no '/'
   std::vector<std::string> env_add;     // "KEY=VALUE", replacing inherited ones
+  std::vector<std::string> env_remove;  // "KEY": inherited variables to drop
   bool stdin_pipe = false;              // false: stdin is /dev/null
   Limits limits;
 };

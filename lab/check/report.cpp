@@ -167,7 +167,8 @@ std::optional<std::string> report_path_problem(const std::filesystem::path& path
 }
 
 void write_report(const std::filesystem::path& path, const nlohmann::json& j) {
-  write_file_atomic(path, j.dump(2) + "\n", true);
+  // Replace rather than throw on invalid UTF-8: a report must always be written.
+  write_file_atomic(path, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", true);
 }
 
 }  // namespace socklab::check

@@ -84,6 +84,9 @@ Program& Context::start(std::uint16_t port) {
   spec.argv = command_;
   spec.argv.push_back(std::to_string(port));
   spec.env_add = {"SOCKLAB_HOST=127.0.0.1", fmt::format("SOCKLAB_PORT={}", port)};
+  // The same program must behave the same under every grader: output to a
+  // pipe is buffered unless the program flushes, whatever the caller's shell set.
+  spec.env_remove = {"PYTHONUNBUFFERED"};
   spec.stdin_pipe = ex_.stdin_pipe;
   spec.limits = limits_;
   auto p = Program::start(std::move(spec));  // StartError propagates: exit 2
@@ -128,8 +131,8 @@ Context::Server Context::start_server_on(std::uint16_t port) {
         f.what = fmt::format("your program {} before it would {} 127.0.0.1:{}",
                              st ? st->describe() : std::string("ended"), verb, port);
       } else {
-        f.what = fmt::format("your program did not {} 127.0.0.1:{} within {} ms", verb, port,
-                             std::chrono::duration_cast<Millis>(Clock::now() - t0).count());
+        f.what = fmt::format("your program did not {} 127.0.0.1:{} within {} s", verb, port,
+                             std::chrono::duration_cast<std::chrono::seconds>(deadline - t0).count());
       }
       if (!other.empty()) {
         std::string list;
@@ -140,8 +143,8 @@ Context::Server Context::start_server_on(std::uint16_t port) {
             "argv[argc - 1] in C/C++) or from $SOCKLAB_PORT; the checker gave port {}.",
             port);
       } else if (!alive) {
-        f.hint = "Look at the program's stderr below: it probably failed in socket(), bind() or "
-                 "listen(), or did not find its port argument.";
+        f.hint = "Look at its stderr above: it probably failed in socket(), bind() or listen(), "
+                 "or did not find its port argument.";
       } else {
         f.hint = fmt::format("The checker watches the port: call bind() and {}() on port {} "
                              "(the last argument) soon after starting.",
@@ -355,9 +358,8 @@ std::string failure_details(const Stage& stage, const Failure& f, const StageRes
   for (auto& n : res.program_notes) out += "your program: " + n + "\n";
   if (!res.program_stderr.empty())
     out += "its stderr (last lines):\n" + indent(last_lines(res.program_stderr, 12), "  | ");
-  std::string hint = f.hint;
-  if (!stage.hint.empty()) hint += (hint.empty() ? "" : "\n") + stage.hint;
-  if (!hint.empty()) out += "hint: " + hint + "\n";
+  if (!f.hint.empty()) out += "hint: " + f.hint + "\n";
+  if (!stage.hint.empty() && stage.hint != f.hint) out += "hint: " + stage.hint + "\n";
   if (stage.lesson > 0)
     out += fmt::format("read: {}: socklab lesson show {}\n", lesson_name(stage.lesson), stage.lesson);
   if (!ladder.empty()) out += "the exchange as the checker saw it:\n" + ladder;
@@ -405,8 +407,17 @@ RunResult run_exercise(const Exercise& ex, const RunOptions& opts) {
         auto rep = p->stop();
         auto st = p->exit_status();
         if (auto v = p->limit_violation()) {
-          res.program_notes.push_back("killed by the checker: it " + *v);
-          if (!failure) failure = Failure{.what = "your program was killed by the checker: it " + *v};
+          // The limit is the real story, whatever the stage noticed first.
+          Failure lim{.what = "your program was killed by the checker: it " + *v,
+                      .hint = fmt::format("The checker stops a program that uses more than {} MB "
+                                          "of resident memory or more than {} processes.",
+                                          opts.limits.max_rss_bytes >> 20,
+                                          opts.limits.max_processes)};
+          if (failure) {
+            res.program_notes.push_back("then the stage saw: " + failure->what);
+            lim.sent = failure->sent;
+          }
+          failure = std::move(lim);
         } else if (st && !ran_before_stop) {
           res.program_notes.push_back(fmt::format(
               "{} after {}", st->describe(),

@@ -103,7 +103,7 @@ Exercise udp_echo_server() {
              bounce(ctx, u, s.port, all_bytes(60000, 0x60000));
            }},
       {.name = "20 clients",
-       .purpose = "20 clients at once each get their own datagrams back",
+       .purpose = "one client, then 19 more at once, then all 20: each gets its own datagrams back",
        .limit = Millis(8000),
        .hint = "Answer each datagram to the address recvfrom() returned with it, not to the "
                "first client you saw.",
@@ -112,23 +112,29 @@ Exercise udp_echo_server() {
            [](Context& ctx) {
              auto s = ctx.start_server();
              std::vector<Udp> us;
-             std::vector<std::string> msgs;
-             for (int i = 0; i < 20; ++i) {
-               us.emplace_back(ctx.rec(), fmt::format("u{}", i + 1));
-               msgs.push_back(fmt::format("client {} {}", i + 1, ctx.nonce()));
-             }
-             for (std::size_t i = 0; i < us.size(); ++i)
-               us[i].send_to(msgs[i], net::Endpoint::loopback(s.port));
-             for (std::size_t i = 0; i < us.size(); ++i) {
-               auto d = us[i].recv(ctx.upto(Millis(1000)));
-               if (!d)
-                 fail(Failure{.what = fmt::format("{}: its datagram did not come back within 1 s",
-                                                  us[i].label()),
-                              .sent = repr(msgs[i])});
-               if (d->data != msgs[i])
-                 fail(Failure{.what = fmt::format("{} got someone else's datagram", us[i].label()),
-                              .expected = msgs[i],
-                              .got = d->data});
+             for (int i = 0; i < 20; ++i) us.emplace_back(ctx.rec(), fmt::format("u{}", i + 1));
+             // The first client alone, then the 19 others at once, then all 20 again.
+             bounce(ctx, us[0], s.port, "first client " + ctx.nonce());
+             for (int round = 0; round < 2; ++round) {
+               std::vector<std::string> msgs;
+               for (std::size_t i = 0; i < us.size(); ++i)
+                 msgs.push_back(fmt::format("client {} round {} {}", i + 1, round + 1, ctx.nonce()));
+               for (std::size_t i = round == 0 ? 1 : 0; i < us.size(); ++i)
+                 us[i].send_to(msgs[i], net::Endpoint::loopback(s.port));
+               for (std::size_t i = round == 0 ? 1 : 0; i < us.size(); ++i) {
+                 auto d = us[i].recv(ctx.upto(Millis(1000)));
+                 if (!d)
+                   fail(Failure{.what = fmt::format("{}: its datagram did not come back within 1 s",
+                                                    us[i].label()),
+                                .sent = repr(msgs[i]),
+                                .hint = i > 0 ? "Only the first client got answers: a UDP socket "
+                                                "that is connect()ed hears only that one peer."
+                                              : ""});
+                 if (d->data != msgs[i])
+                   fail(Failure{.what = fmt::format("{} got someone else's datagram", us[i].label()),
+                                .expected = msgs[i],
+                                .got = d->data});
+               }
              }
            }},
   };
