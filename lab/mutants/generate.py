@@ -334,31 +334,10 @@ def echo_upper(conn):
       "                    answered = data == pong and addr == server\n",
       "                    answered = True  # MISTAKE: any reply counts\n                    pong = data\n",
       "duplicate reply", "takes any reply as the answer: a duplicate pong is printed again"),
-    M("udp-client", "resend-without-waiting", "py",
-      ['''                if sends == MAX_SENDS:
-                    print(f"udp-client: no answer from {host}:{port} after {sends} datagrams",
-                          file=sys.stderr)
-                    return 1
-''',
-       '''                deadline = time.monotonic() + TIMEOUT
-                while not answered:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        break  # no pong in time: send the ping again
-                    sock.settimeout(left)
-                    try:
-                        data, addr = sock.recvfrom(65535)
-                    except socket.timeout:
-                        break'''],
-      ['''                # MISTAKE (with the loop below): no limit on resends
-''',
-       '''                sock.setblocking(False)  # MISTAKE: no waiting: ping again at once if no pong is there
-                while not answered:
-                    try:
-                        data, addr = sock.recvfrom(65535)
-                    except BlockingIOError:
-                        break'''],
-      "at most 10 datagrams", "resends in a tight loop without waiting for the reply, flooding the server"),
+    M("udp-client", "short-timeout", "py",
+      "TIMEOUT = 1.0   # seconds to wait for a pong before sending the ping again",
+      "TIMEOUT = 0.05  # MISTAKE: resends before a slow answer can arrive",
+      "at most 10 datagrams", "waits only 50 ms before resending: a slow server gets a flood of pings"),
     # ---- http-get-client ----------------------------------------------------
     M("http-get-client", "prints-headers", "py",
       "    sys.stdout.buffer.write(body)",
@@ -394,10 +373,10 @@ def echo_upper(conn):
       '''                # MISTAKE: no flush: output to a pipe waits in Python's buffer
 ''',
       "server line while idle", "does not flush stdout, so a line waits in the buffer"),
-    M("chat-client", "close-on-eof", "py",
+    M("chat-client", "shutdown-both-on-eof", "py",
       '''        sock.shutdown(socket.SHUT_WR)  # "I have nothing more to say", not "goodbye"''',
-      '''        sock.close()  # MISTAKE: closes both directions; the server's last line is lost''',
-      "EOF and bye", "close() instead of shutdown(SHUT_WR) on stdin EOF"),
+      '''        sock.shutdown(socket.SHUT_RDWR)  # MISTAKE: also stops reading: the server's last line is lost''',
+      "EOF and bye", "shutdown(SHUT_RDWR) instead of SHUT_WR on stdin EOF: stops reading too"),
     M("chat-client", "exit-on-eof", "cpp",
       '''        conn.shutdown_write();
         write_side_open = false;''',

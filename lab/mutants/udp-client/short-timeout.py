@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# MUTANT of lab/solutions/udp-client/udp-client.py: resends in a tight loop without waiting for the reply, flooding the server.
+# MUTANT of lab/solutions/udp-client/udp-client.py: waits only 50 ms before resending: a slow server gets a flood of pings.
 """udp-client: ping 1, 2, 3, each until its own pong comes back.
 
 Lesson 11 (UDP). Run: python3 udp-client.py PORT
@@ -12,7 +12,7 @@ import socket
 import sys
 import time
 
-TIMEOUT = 1.0   # seconds to wait for a pong before sending the ping again
+TIMEOUT = 0.05  # MISTAKE: resends before a slow answer can arrive
 MAX_SENDS = 10  # datagrams in all, for the three pings together
 
 
@@ -27,14 +27,21 @@ def main():
             ping, pong = f"ping {n}".encode(), f"pong {n}".encode()
             answered = False
             while not answered:
-                # MISTAKE (with the loop below): no limit on resends
+                if sends == MAX_SENDS:
+                    print(f"udp-client: no answer from {host}:{port} after {sends} datagrams",
+                          file=sys.stderr)
+                    return 1
                 sock.sendto(ping, server)
                 sends += 1
-                sock.setblocking(False)  # MISTAKE: no waiting: ping again at once if no pong is there
+                deadline = time.monotonic() + TIMEOUT
                 while not answered:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break  # no pong in time: send the ping again
+                    sock.settimeout(left)
                     try:
                         data, addr = sock.recvfrom(65535)
-                    except BlockingIOError:
+                    except socket.timeout:
                         break
                     except ConnectionRefusedError:
                         continue  # an ICMP "port unreachable": keep waiting, then retry

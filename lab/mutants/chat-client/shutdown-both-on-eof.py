@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# MUTANT of lab/solutions/chat-client/chat-client.py: close() instead of shutdown(SHUT_WR) on stdin EOF.
+# MUTANT of lab/solutions/chat-client/chat-client.py: shutdown(SHUT_RDWR) instead of SHUT_WR on stdin EOF: stops reading too.
 """chat-client: send what is typed on stdin, print what the server says, both at once.
 
 Lesson 14 (full-duplex chat). Run: python3 chat-client.py PORT
@@ -21,7 +21,7 @@ def send_stdin(sock):
     try:
         for line in sys.stdin.buffer:  # one line at a time, as soon as it is typed
             sock.sendall(line)
-        sock.close()  # MISTAKE: closes both directions; the server's last line is lost
+        sock.shutdown(socket.SHUT_RDWR)  # MISTAKE: also stops reading: the server's last line is lost
     except OSError:
         pass  # the server went away; the main thread notices and reports
 
