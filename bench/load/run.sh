@@ -70,7 +70,7 @@ run() {
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
 echo "load: $connections connections x $size-byte requests, one in flight each, ${measure} s measured, median of $rounds rounds"
-echo "machine: $(nproc) cores, $(uname -sr)"
+echo "machine: $(nproc) cores, $(uname -sr), load average $(cut -d" " -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
 for ((r = 1; r <= rounds; r++)); do
   run floor upper "$bin/socklab-epoll-floor"
   run select upper "$bin/socklab-select-server"
