@@ -87,6 +87,7 @@ struct Packet {
   int mss_opt = 0;  // SYN only
   std::int64_t len = 0;
   std::vector<Slice> data;
+  std::vector<std::pair<std::int64_t, std::int64_t>> sack;  // SACK blocks [left, right)
   // UDP (one fragment of a datagram)
   std::int64_t dgram = 0;  // datagram id (the id of its first fragment)
   int frag = 0, frags = 1;
@@ -104,7 +105,10 @@ struct Packet {
 struct SentSeg {  // one entry of the retransmission queue
   std::int64_t seq = 0, end = 0;  // end includes SYN/FIN
   Time sent = 0;
-  bool retransmitted = false;
+  bool retransmitted = false;  // sent more than once (Karn: no RTT sample)
+  bool sacked = false;         // the receiver holds it (SACK)
+  bool lost = false;           // considered lost, to be sent again
+  bool retrans_out = false;    // re-sent in this loss episode and not yet acknowledged
 };
 
 struct SndChunk {  // app bytes in the send buffer, from one send() call
@@ -172,6 +176,8 @@ struct Socket {
   int mss = linux_tcp::kMssDefault;      // effective send MSS
   int adv_mss = linux_tcp::kMssDefault;  // what we announce
   std::deque<SentSeg> rtx;
+  std::int64_t sacked_out = 0, lost_out = 0, retrans_out = 0;  // Linux's scoreboard counters
+  std::int64_t last_ooo = -1;  // start of the out-of-order piece that arrived last (first SACK block)
   std::int64_t snd_sml = 0;
   CcState cc;
   int dupacks = 0;

@@ -3,8 +3,8 @@
 // (tcp_nagle_check with Minshall's variant), TCP_NODELAY and TCP_CORK,
 // delayed ACK with quick-ack and ping-pong mode (tcp_input.c,
 // __tcp_ack_snd_check, tcp_cleanup_rbuf), the receive window, persist
-// probes, RTO (RFC 6298 with Linux's 200 ms floor), fast retransmit and
-// NewReno recovery, slow start, Reno or CUBIC congestion avoidance.
+// probes, RTO (RFC 6298 with Linux's 200 ms floor), SACK with fast
+// retransmit and recovery, slow start, Reno or CUBIC congestion avoidance.
 // Simplifications are listed in sim/model/README.md.
 #include <algorithm>
 #include <cstdlib>
@@ -20,6 +20,28 @@ using namespace linux_tcp;
 namespace {
 
 std::int64_t packets_out(const Socket& s) { return static_cast<std::int64_t>(s.rtx.size()); }
+constexpr std::int64_t kReordering = 3;  // tcp_reordering: dupthresh
+// Linux tcp_packets_in_flight: sent, not acknowledged, not SACKed, not thought lost (or re-sent).
+std::int64_t in_flight(const Socket& s) { return packets_out(s) - s.sacked_out - s.lost_out + s.retrans_out; }
+
+// SACK blocks for what the out-of-order queue holds: the block with the
+// latest arrival first, then the others from the highest down; at most 3
+// (with timestamps there is room for three, RFC 2018).
+void add_sack(const Socket& s, Packet& p) {
+  if (s.ooo.empty()) return;
+  std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+  for (const auto& [a, o] : s.ooo) {
+    if (o.end <= a) continue;
+    if (!ranges.empty() && ranges.back().second == a) ranges.back().second = o.end;
+    else ranges.emplace_back(a, o.end);
+  }
+  std::size_t first = ranges.size();
+  for (std::size_t i = 0; i < ranges.size(); ++i)
+    if (s.last_ooo >= ranges[i].first && s.last_ooo < ranges[i].second) first = i;
+  if (first < ranges.size()) p.sack.push_back(ranges[first]);
+  for (std::size_t i = ranges.size(); i-- > 0 && p.sack.size() < 3;)
+    if (i != first) p.sack.push_back(ranges[i]);
+}
 
 // Payload [off, off+len) of a list of slices.
 std::vector<Slice> sub_slices(const std::vector<Slice>& in, std::int64_t off, std::int64_t len) {
@@ -217,12 +239,13 @@ void World::Impl::tcp_send_segment(Socket& s, std::int64_t seq, std::int64_t len
     }
   }
   p.win = tcp_select_window(s);
-  p.wire_bytes = kIpHeader + kTcpHeader + len;
+  add_sack(s, p);
+  p.wire_bytes = kIpHeader + kTcpHeader + len + (p.sack.empty() ? 0 : 4 + 8 * static_cast<std::int64_t>(p.sack.size()));
   p.retransmit = retransmit || seq < s.snd_max;
   ack_sent(*this, s);
   std::int64_t seq_end = end + (fin ? 1 : 0);
   if (!retransmit) {
-    s.rtx.push_back(SentSeg{seq, seq_end, now, p.retransmit});
+    s.rtx.push_back(SentSeg{seq, seq_end, now, p.retransmit, false, false, false});
     s.snd_nxt = seq_end;
     s.snd_max = std::max(s.snd_max, seq_end);
     if (len > 0 && len < s.mss) s.snd_sml = end;  // tcp_minshall_update
@@ -246,11 +269,28 @@ void World::Impl::tcp_output(Socket& s, bool force_push) {
       return;
   }
   bool window_limited = false, cwnd_limited = false;
+  // Segments marked lost go first (tcp_xmit_retransmit_queue).
+  if (s.lost_out > s.retrans_out) {
+    for (SentSeg& e : s.rtx) {
+      if (!e.lost || e.retrans_out || e.sacked) continue;
+      if (in_flight(s) >= s.cc.cwnd) {
+        cwnd_limited = true;
+        break;
+      }
+      e.retransmitted = true;
+      e.retrans_out = true;
+      ++s.retrans_out;
+      e.sent = now;
+      std::int64_t len = std::max<std::int64_t>(0, std::min(e.end, s.write_seq) - e.seq);
+      bool fin = e.end > s.write_seq && s.fin_queued;
+      tcp_send_segment(s, e.seq, len, fin, true);
+    }
+  }
   for (;;) {
     std::int64_t avail = std::max<std::int64_t>(0, s.write_seq - s.snd_nxt);
     bool fin_pending = s.fin_queued && s.snd_nxt <= s.write_seq;
     if (avail == 0 && !fin_pending) break;
-    if (packets_out(s) >= s.cc.cwnd) {
+    if (cwnd_limited || in_flight(s) >= s.cc.cwnd) {
       cwnd_limited = true;
       break;
     }
@@ -318,6 +358,8 @@ void World::Impl::tcp_send_ack(Socket& s) {
   p.seq = s.snd_nxt;
   p.ack = s.rcv_nxt;
   p.win = tcp_select_window(s);
+  add_sack(s, p);
+  p.wire_bytes += p.sack.empty() ? 0 : 4 + 8 * static_cast<std::int64_t>(p.sack.size());
   ack_sent(*this, s);
   transmit(std::move(p));
 }
@@ -650,6 +692,7 @@ void World::Impl::tcp_done(Socket& s) {
   if (!s.fd_open || !s.user_bound) release_port(s);
   s.sndq.clear();
   s.rtx.clear();
+  s.sacked_out = s.lost_out = s.retrans_out = 0;
   s.snd_una = s.snd_nxt;
   s.snd_used = 0;
   s.push_marks.clear();
@@ -874,10 +917,20 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
   s.cc.hs_end_seq = -1;
   s.recovery = false;
   s.dupacks = 0;
-  // Go back: everything outstanding counts as lost and is sent again as cwnd allows.
+  // tcp_enter_loss: everything outstanding and not SACKed counts as lost and
+  // is sent again, oldest first, as the (now 1-segment) window allows.
   std::int64_t from = s.snd_una;
-  s.rtx.clear();
-  s.snd_nxt = s.snd_una;
+  for (SentSeg& e : s.rtx) {
+    if (e.sacked) continue;
+    if (!e.lost) {
+      e.lost = true;
+      ++s.lost_out;
+    }
+    if (e.retrans_out) {
+      e.retrans_out = false;
+      --s.retrans_out;
+    }
+  }
   ++s.backoff;
   if (cfg.notes)
     note(fmt::format("{}: retransmission timeout: no ACK for seq {} within {}; send it again, "
@@ -892,18 +945,6 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
 
 // ---------------------------------------------------------------- input
 
-namespace {
-void retransmit_head(World::Impl& w, Socket& s) {
-  if (s.rtx.empty()) return;
-  SentSeg& e = s.rtx.front();
-  e.retransmitted = true;
-  e.sent = w.now;
-  std::int64_t data_end = std::min(e.end, s.write_seq);
-  std::int64_t len = std::max<std::int64_t>(0, data_end - e.seq);
-  bool fin = e.end > s.write_seq && s.fin_queued;
-  w.tcp_send_segment(s, e.seq, len, fin, true);
-}
-}  // namespace
 
 void World::Impl::tcp_input(Host& h, Packet& p) {
   Socket* sp = nullptr;
@@ -1127,6 +1168,9 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
       const SentSeg& e = s.rtx.front();
       any_retx |= e.retransmitted;
       if (oldest_sent < 0) oldest_sent = e.sent;
+      if (e.sacked) --s.sacked_out;
+      if (e.lost) --s.lost_out;
+      if (e.retrans_out) --s.retrans_out;
       s.rtx.pop_front();
       ++acked_pkts;
     }
@@ -1158,14 +1202,11 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
     s.backoff = 0;
     s.retries = 0;
     if (s.recovery) {
-      if (p.ack >= s.recover) {
+      if (p.ack >= s.recover) {  // every hole of this episode is filled
         s.recovery = false;
         s.cc.cwnd = std::max<std::int64_t>(s.cc.ssthresh, 1);
-      } else {
-        // NewReno partial ACK: the next hole is lost too.
-        s.cc.cwnd = std::max<std::int64_t>(s.cc.cwnd - acked_pkts + 1, 1);
-        retransmit_head(*this, s);
       }
+      // otherwise the SACK scoreboard below decides what to send again
     } else {
       if (cfg.tcp.congestion == TcpConfig::Congestion::cubic) hystart_on_ack(s, now);
       cc_on_ack(s, acked_pkts, cfg.tcp.congestion, now);
@@ -1189,21 +1230,50 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
       }
     }
   } else if (p.ack == prior_una && p.len == 0 && !fin && p.win == prior_wnd && !s.rtx.empty()) {
-    // A duplicate ACK: the receiver got something after a hole.
-    ++s.dupacks;
-    if (!s.recovery && s.dupacks == 3) {
-      s.cc.ssthresh = cc_ssthresh(s, cfg.tcp.congestion);
-      s.cc.cwnd = s.cc.ssthresh + 3;
-      s.recovery = true;
-      s.recover = s.snd_max;
-      if (cfg.notes)
-        note(fmt::format("{}: 3 duplicate ACKs for seq {}: fast retransmit (no waiting for the "
-                         "timeout); cwnd halves to {}",
-                         h.name, s.snd_una - s.iss, s.cc.ssthresh),
-             {{"host", h.name}, {"sock", s.fd}});
-      retransmit_head(*this, s);
-    } else if (s.recovery) {
-      ++s.cc.cwnd;  // each duplicate ACK: one more segment has left the network
+    ++s.dupacks;  // a duplicate ACK: the receiver got something after a hole
+  }
+  // SACK (tcp_sacktag_write_queue): mark what the receiver holds beyond the hole.
+  for (auto [l, r] : p.sack) {
+    auto it = std::lower_bound(s.rtx.begin(), s.rtx.end(), l,
+                               [](const SentSeg& e, std::int64_t v) { return e.seq < v; });
+    for (; it != s.rtx.end() && it->end <= r; ++it) {
+      if (it->sacked) continue;
+      it->sacked = true;
+      ++s.sacked_out;
+      if (it->lost) {
+        it->lost = false;
+        --s.lost_out;
+      }
+      if (it->retrans_out) {
+        it->retrans_out = false;
+        --s.retrans_out;
+      }
+    }
+  }
+  if (!s.recovery && s.sacked_out >= kReordering && !s.rtx.empty() && !s.rtx.front().sacked) {
+    // Fast retransmit: three segments beyond the hole have arrived (as three duplicate ACKs say).
+    std::int64_t before = s.cc.cwnd;
+    s.cc.ssthresh = cc_ssthresh(s, cfg.tcp.congestion);
+    s.cc.cwnd = s.cc.ssthresh;
+    s.recovery = true;
+    s.recover = s.snd_max;
+    if (cfg.notes)
+      note(fmt::format("{}: {} duplicate ACKs for seq {}; their SACK blocks say {} later segments "
+                       "arrived: fast retransmit of what is missing (no waiting for the timeout); "
+                       "cwnd {} -> {}",
+                       h.name, s.dupacks, s.snd_una - s.iss, s.sacked_out, before, s.cc.ssthresh),
+           {{"host", h.name}, {"sock", s.fd}});
+  }
+  if (s.sacked_out > 0) {
+    // RFC 6675 IsLost: not SACKed, with at least three SACKed segments above it.
+    std::int64_t above = 0;
+    for (auto it = s.rtx.rbegin(); it != s.rtx.rend(); ++it) {
+      if (it->sacked) {
+        ++above;
+      } else if (above >= kReordering && !it->lost) {
+        it->lost = true;
+        ++s.lost_out;
+      }
     }
   }
   // Persist: stop probing once the next segment fits.
@@ -1296,6 +1366,7 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
           o.fin = fin && b == end;
           s.ooo_bytes += b - a;
           s.ooo.emplace(a, std::move(o));
+          s.last_ooo = a;
         }
         s.ack_sched = true;
         s.ack_now = true;

@@ -401,6 +401,11 @@ void World::Impl::transmit(Packet p) {
       e.extra["mss"] = p.mss_opt;
     }
     if (p.retransmit) e.extra["retransmit"] = true;
+    if (!p.sack.empty()) {
+      nlohmann::json blocks = nlohmann::json::array();
+      for (auto [l, r] : p.sack) blocks.push_back({l - p.ack_base, r - p.ack_base});
+      e.extra["sack"] = std::move(blocks);
+    }
     if (p.why) e.extra["why"] = p.why;
   }
   int idx = alloc_packet();
