@@ -13,6 +13,7 @@
 
 #include "bytes.hpp"
 #include "failure.hpp"
+#include "lines.hpp"
 
 namespace socklab::check {
 namespace {
@@ -100,7 +101,7 @@ void Conn::send(std::string_view data, Millis timeout) {
       fail(Failure{
           .what = fmt::format("{}: the checker could not send: {} (your program {} the connection)",
                               label_, net::errno_name(e),
-                              e == ECONNRESET ? "reset" : "closed"),
+                              e == ECONNRESET || reset_ ? "reset" : "closed"),
           .sent = fmt::format("{} of {} bytes of {}", done, data.size(), repr(data, 80))});
     }
     if (ms_left(deadline) == 0) {
@@ -180,11 +181,11 @@ void Conn::record_sent(std::int64_t t_ns, std::size_t total, std::string_view er
   rec_->call(t_ns, id_, "send", args, static_cast<std::int64_t>(total), std::string(err));
 }
 
-bool Conn::pump() {
+bool Conn::pump(std::size_t limit) {
   if (eof_ || reset_) return false;
   char buf[65536];
-  for (int round = 0; round < 64; ++round) {
-    ssize_t n = ::recv(fd(), buf, sizeof buf, 0);
+  for (int round = 0; round < 64 && inbox_.size() < limit; ++round) {
+    ssize_t n = ::recv(fd(), buf, std::min(sizeof buf, limit - inbox_.size()), 0);
     if (n > 0) {
       inbox_.append(buf, static_cast<std::size_t>(n));
       received_.append(buf, static_cast<std::size_t>(n));
@@ -206,12 +207,12 @@ bool Conn::pump() {
 bool Conn::fill(Clock::time_point deadline, std::size_t max) {
   if (inbox_.size() >= max) return false;
   auto before = inbox_.size();
-  if (!pump()) return false;
+  if (!pump(max)) return false;
   if (inbox_.size() != before) return true;  // something came: let the caller look at it first
   pollfd p{fd(), POLLIN, 0};
   int r = ::poll(&p, 1, ms_left(deadline));
   if (r <= 0) return Clock::now() < deadline;
-  return pump() || !inbox_.empty();
+  return pump(max) || !inbox_.empty();
 }
 
 std::string Conn::take_inbox() { return std::exchange(inbox_, {}); }
@@ -234,15 +235,15 @@ Received Conn::read_until(
       break;
     }
     if (eof_ || reset_) {
-      if (!pump()) {
+      if (!pump(max + 1)) {
         r.end = reset_ ? End::reset : End::eof;
         r.error = reset_err_;
         break;
       }
     }
     if (Clock::now() >= deadline) {
-      pump();
-      if (auto n = complete(inbox_)) continue;
+      pump(max + 1);
+      if (complete(inbox_)) continue;
       r.end = End::timeout;
       break;
     }
@@ -270,13 +271,7 @@ Received Conn::read_exact(std::size_t n, Millis timeout) {
 }
 
 Received Conn::read_line(Millis timeout, std::size_t max) {
-  return read_until(
-      [](std::string_view in) -> std::optional<std::size_t> {
-        auto p = in.find('\n');
-        if (p == std::string_view::npos) return std::nullopt;
-        return p + 1;
-      },
-      timeout, max);
+  return read_until(lines::line_end, timeout, max);
 }
 
 Received Conn::read_to_eof(Millis timeout, std::size_t max) {

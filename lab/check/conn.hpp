@@ -89,8 +89,9 @@ class Conn {
   // Waits for the peer to close: End::eof (FIN), End::reset (RST), End::timeout,
   // or End::done with the unexpected bytes that came instead.
   Received wait_close(Millis timeout);
-  // Non-blocking: moves whatever has arrived into the inbox. False once EOF/RST was seen.
-  bool pump();
+  // Non-blocking: moves whatever has arrived into the inbox (stopping once it
+  // holds `limit` bytes, so a flood cannot grow it). False once EOF/RST was seen.
+  bool pump(std::size_t limit = std::size_t{64} << 20);
   const std::string& inbox() const { return inbox_; }
   std::string take_inbox();
   bool peer_closed() const { return eof_ || reset_; }

@@ -1,6 +1,7 @@
 // Hostile programs under `socklab check`: each gets a clear verdict within
 // the stage limits, and the machine is left clean.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <gtest/gtest.h>
 
@@ -169,6 +170,78 @@ TEST(ListCommand, ListsExercisesScenariosLessons) {
   EXPECT_EQ(e.out.find("scenarios ("), std::string::npos);
   auto bad = run_command({socklab_bin(), "list", "recipes"}, std::chrono::seconds(20));
   EXPECT_EQ(bad.status, 2);
+}
+
+}  // namespace
+}  // namespace socklab::testing
+
+// --- hostile clients against the checker's own servers (client exercises) ---
+
+namespace socklab::testing {
+namespace {
+
+long max_child_rss_mb() {
+  rusage ru{};
+  ::getrusage(RUSAGE_CHILDREN, &ru);
+  return ru.ru_maxrss / 1024;  // KiB -> MiB
+}
+
+std::string py(const std::string& name) { return std::string(SOCKLAB_PROGRAMS_DIR) + "/" + name; }
+
+TEST(HostileClient, ThousandIdleConnections) {
+  auto r = run_check("tcp-client", {"python3", py("slowloris_client.py")}, {"reply printed"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("still running after"), std::string::npos) << r.out;
+  EXPECT_LT(r.took, std::chrono::seconds(15));
+  expect_clean(r);
+}
+
+TEST(HostileClient, ConnectAndResetFlood) {
+  auto r = run_check("tcp-client", {"python3", py("rst_flood_client.py")}, {"reply printed"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("reset"), std::string::npos) << r.out;
+  EXPECT_LT(r.took, std::chrono::seconds(15));
+  expect_clean(r);
+}
+
+TEST(HostileClient, TenMegabyteLineWithoutNewline) {
+  auto r = run_check("tcp-client", {"python3", py("huge_line_client.py")}, {"request bytes exact"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("more data arrived than the checker accepts here"), std::string::npos) << r.out;
+  EXPECT_LT(r.took, std::chrono::seconds(15));
+  EXPECT_LT(max_child_rss_mb(), 150) << "the checker must cap what it buffers per connection";
+  expect_clean(r);
+}
+
+TEST(HostileClient, InvalidUtf8IsShownEscaped) {
+  auto r = run_check("tcp-client", {"python3", py("invalid_utf8_client.py")}, {"request bytes exact"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("\"\\xff\\xfehello\\x80\\xc3\\n\""), std::string::npos) << r.out;
+  ASSERT_TRUE(r.stages.is_array()) << "the JSON report is written despite the bytes";
+  expect_clean(r);
+}
+
+TEST(HostileClient, HalfCloseWithoutRequest) {
+  auto r = run_check("tcp-client", {"python3", py("half_close_client.py")}, {"request bytes exact"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("did not end with a newline (the connection was closed (FIN"), std::string::npos)
+      << r.out;
+  expect_clean(r);
+}
+
+TEST(HostileClient, FourGigabyteFrameLength) {
+  auto r = run_check("framed-client", {"python3", py("huge_frame_client.py")}, {"three small frames"},
+                     std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 1) << r.all_text();
+  EXPECT_NE(r.out.find("did not send the 7-byte request frame"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\\xff\\xff\\xff\\xff"), std::string::npos) << r.out;
+  EXPECT_LT(r.took, std::chrono::seconds(15));
+  expect_clean(r);
 }
 
 }  // namespace

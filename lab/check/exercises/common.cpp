@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "../bytes.hpp"
+#include "../frames.hpp"
 
 namespace socklab::check::ex {
 
@@ -85,15 +86,6 @@ std::string all_bytes(std::size_t n, std::uint64_t seed) {
   return out;
 }
 
-std::string frame(std::string_view payload) {
-  auto n = static_cast<std::uint32_t>(payload.size());
-  std::string out;
-  out += static_cast<char>((n >> 24) & 0xFF);
-  out += static_cast<char>((n >> 16) & 0xFF);
-  out += static_cast<char>((n >> 8) & 0xFF);
-  out += static_cast<char>(n & 0xFF);
-  out.append(payload);
-  return out;
-}
+std::string frame(std::string_view payload) { return frames::encode(payload); }
 
 }  // namespace socklab::check::ex

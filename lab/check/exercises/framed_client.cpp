@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "../bytes.hpp"
+#include "../frames.hpp"
 #include "../relay.hpp"
 #include "common.hpp"
 
@@ -20,7 +21,8 @@ void serve(Context& ctx, const std::vector<std::string>& payloads,
   Conn c = ctx.accept(listener, p, Millis(2000));
   auto req = c.read_exact(kGet.size(), ctx.upto(Millis(2000)));
   if (!req.ok() || req.data != kGet)
-    fail(Failure{.what = req.ok() ? "your program's request is not the frame \"get\""
+    fail(Failure{.what = req.ok() ? "your program's request is not the frame \"get\"; read as "
+                                        "frames, it is " + frames::describe(req.data + c.inbox())
                                   : fmt::format("your program did not send the 7-byte request "
                                                 "frame: {}",
                                                 describe_end(req.end, Millis(2000))),

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "../bytes.hpp"
+#include "../frames.hpp"
 #include "common.hpp"
 
 namespace socklab::check::ex {
@@ -11,7 +12,15 @@ namespace {
 void echo_frame(Context& ctx, Conn& c, const std::string& payload, Millis timeout = Millis(1000)) {
   auto f = frame(payload);
   c.send(f);
-  expect_bytes(c, f, ctx.upto(timeout), "the same frame back");
+  try {
+    expect_bytes(c, f, ctx.upto(timeout), "the same frame back");
+  } catch (StageFailed& e) {
+    // Say what came back in terms of frames: a little-endian length or a
+    // missing header is easier to see that way than in raw bytes.
+    if (e.failure().got && !e.failure().got->empty())
+      e.failure().what += "; read as frames, it is " + frames::describe(*e.failure().got);
+    throw;
+  }
 }
 
 }  // namespace

@@ -8,65 +8,37 @@
 #include <fmt/format.h>
 
 #include "../bytes.hpp"
+#include "../lines.hpp"
 #include "../relay.hpp"
 #include "common.hpp"
 
 namespace socklab::check::ex {
 namespace {
 
-std::optional<std::size_t> end_of_headers(std::string_view in) {
-  auto a = in.find("\r\n\r\n");
-  auto b = in.find("\n\n");
-  if (a == std::string_view::npos && b == std::string_view::npos) return std::nullopt;
-  if (a != std::string_view::npos && (b == std::string_view::npos || a + 2 <= b)) return a + 4;
-  return b + 2;
-}
-
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 void check_request(const std::string& req, std::uint16_t port) {
-  std::vector<std::string> lines;
-  std::size_t i = 0;
-  while (i < req.size()) {
-    auto e = req.find('\n', i);
-    if (e == std::string::npos) e = req.size();
-    std::string line = req.substr(i, e - i);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-    i = e + 1;
-  }
+  lines::Head head = lines::parse_head(req);
   const std::string want = "GET /index.html HTTP/1.1";
-  if (lines.empty() || lines[0] != want)
+  if (head.start_line != want)
     fail(Failure{.what = "the request line is wrong",
                  .expected = want,
-                 .got = lines.empty() ? "" : lines[0],
+                 .got = head.start_line,
                  .expected_label = "expected request line",
                  .got_label = "your request line",
                  .hint = "Method, path and version separated by single spaces: "
                          "\"GET /index.html HTTP/1.1\", then \"\\r\\n\"."});
+  if (head.bad_line)
+    fail(Failure{.what = fmt::format("header line {} has no ':'", *head.bad_line),
+                 .got = head.bad_text,
+                 .got_label = "the line",
+                 .hint = "Each header is \"Name: value\"."});
   std::optional<std::string> host, connection;
-  for (std::size_t k = 1; k < lines.size(); ++k) {
-    if (lines[k].empty()) break;
-    auto colon = lines[k].find(':');
-    if (colon == std::string::npos)
-      fail(Failure{.what = fmt::format("header line {} has no ':'", k + 1),
-                   .got = lines[k],
-                   .got_label = "the line",
-                   .hint = "Each header is \"Name: value\"."});
-    auto name = lower(trim(std::string_view(lines[k]).substr(0, colon)));
-    auto value = trim(std::string_view(lines[k]).substr(colon + 1));
-    if (name == "host") host = value;
-    if (name == "connection") connection = value;
-  }
+  if (auto* v = head.find("host")) host = *v;
+  if (auto* v = head.find("connection")) connection = *v;
   const std::string want_host = fmt::format("127.0.0.1:{}", port);
   if (!host || *host != want_host)
     fail(Failure{.what = host ? "the Host header has the wrong value" : "the request has no Host header",
@@ -92,7 +64,7 @@ void serve(Context& ctx, Options o) {
   const auto port = listener.port();
   Program& p = ctx.start(port);
   Conn c = ctx.accept(listener, p, Millis(2000));
-  auto req = c.read_until(end_of_headers, ctx.upto(Millis(2000)), 64 * 1024);
+  auto req = c.read_until(lines::end_of_head, ctx.upto(Millis(2000)), 64 * 1024);
   if (o.strict_request) {
     if (!req.ok())
       fail(Failure{.what = fmt::format("the request did not end with a blank line: {}",

@@ -18,6 +18,10 @@ void serve(Context& ctx, Reply how, bool strict_request, bool strict_close) {
   Program& p = ctx.start(listener.port());
   Conn c = ctx.accept(listener, p, Millis(2000));
   auto req = c.read_line(ctx.upto(Millis(1500)), 64 * 1024);
+  if (req.end == End::reset)
+    fail(Failure{.what = "your program reset the connection (RST) before sending its request line",
+                 .got = req.data,
+                 .got_label = "it sent"});
   if (strict_request && (!req.ok() || req.data != kRequest)) {
     Failure f;
     f.what = req.ok() ? "your program's request line is not exactly \"hello, server!\\n\""
