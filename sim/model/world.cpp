@@ -126,6 +126,7 @@ World::Impl::Impl(WorldConfig c) : cfg(std::move(c)) {
     }
   }
   for (std::size_t i = 0; i < n; ++i) push(hosts[i].start, QType::host_start, static_cast<int>(i));
+  trace.reserve(65536);  // growing a vector of Events costs more than the simulation itself
 }
 
 // ---------------------------------------------------------------- queue
@@ -234,6 +235,7 @@ void World::Impl::dispatch(const QItem& q) {
 void World::Impl::finalize() {
   if (finished) return;
   finished = true;
+  if (trace.size() < trace.capacity() / 4) trace.shrink_to_fit();  // small runs give back the reserve
   // Calls still waiting: emitted so the trace shows where each program stopped.
   for (Host& h : hosts) {
     if (!h.in_call) continue;
