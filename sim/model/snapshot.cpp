@@ -37,21 +37,38 @@ bool xbool(const Event& e, const char* key) {
   return it != e.extra.end() && it->is_boolean() && it->get<bool>();
 }
 
-// A value that changes at given times; at(t) = the last change at or before t.
+// Where a snapshot is taken: at a time (every event with t_ns <= t), or after
+// the first `events` events of the trace (stepping one event at a time).
+struct Cut {
+  std::int64_t t = 0;
+  std::int64_t events = -1;  // -1: by time
+  bool includes(std::int64_t time, int ev) const { return events < 0 ? time <= t : ev < events; }
+};
+
+// A value that changes at given events; at(cut) = the last change the cut includes.
+// Entries are added in trace order, so both their times and event indexes ascend.
 template <class V>
 struct Series {
   std::vector<std::int64_t> t;
+  std::vector<int> ev;
   std::vector<V> v;
-  void add(std::int64_t time, V value) {
+  void add(std::int64_t time, int event, V value) {
     t.push_back(time);
+    ev.push_back(event);
     v.push_back(std::move(value));
   }
-  const V* at(std::int64_t time) const {
-    auto it = std::upper_bound(t.begin(), t.end(), time);
-    if (it == t.begin()) return nullptr;
-    return &v[static_cast<std::size_t>(it - t.begin() - 1)];
+  std::size_t count(const Cut& c) const {
+    if (c.events < 0) return static_cast<std::size_t>(std::upper_bound(t.begin(), t.end(), c.t) - t.begin());
+    return static_cast<std::size_t>(std::lower_bound(ev.begin(), ev.end(), c.events) - ev.begin());
   }
-  std::size_t bytes() const { return t.capacity() * sizeof(std::int64_t) + v.capacity() * sizeof(V); }
+  const V* at(const Cut& c) const {
+    std::size_t n = count(c);
+    return n == 0 ? nullptr : &v[n - 1];
+  }
+  const V* at(std::int64_t time) const { return at(Cut{time, -1}); }
+  std::size_t bytes() const {
+    return t.capacity() * sizeof(std::int64_t) + ev.capacity() * sizeof(int) + v.capacity() * sizeof(V);
+  }
 };
 
 struct BufVal {
@@ -77,6 +94,7 @@ struct SnapshotIndex::Data {
     std::string host;
     int sock = -1;
     std::int64_t created = kNever;
+    int created_ev = std::numeric_limits<int>::max();
     bool udp = false;
     std::string local, remote;
     std::string peer_host;
@@ -99,6 +117,7 @@ struct SnapshotIndex::Data {
     std::string name;
     std::int64_t start = kNever;   // script start note
     std::int64_t end = kNever;     // finished/failed note
+    int start_ev = std::numeric_limits<int>::max(), end_ev = std::numeric_limits<int>::max();
     bool failed = false;
     std::vector<int> calls;        // call events sorted by t_ns
     std::vector<std::int64_t> call_t;
@@ -125,7 +144,7 @@ struct SnapshotIndex::Data {
     }
     return it->second;
   }
-  int sock_of(const std::string& host, int sock, std::int64_t t) {
+  int sock_of(const std::string& host, int sock, std::int64_t t, int ev) {
     host_of(host);
     auto [it, fresh] = sock_index.emplace(std::make_pair(host, sock), static_cast<int>(socks.size()));
     if (fresh) {
@@ -136,6 +155,7 @@ struct SnapshotIndex::Data {
     }
     Sock& s = socks[static_cast<std::size_t>(it->second)];
     s.created = std::min(s.created, t);
+    s.created_ev = std::min(s.created_ev, ev);
     return it->second;
   }
 };
@@ -159,17 +179,17 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
         int h = d.host_of(e.host);
         d.hosts[static_cast<std::size_t>(h)].calls.push_back(i);
         if (e.sock >= 0 && e.err.empty()) {
-          int s = d.sock_of(e.host, e.sock, e.t_ns);
+          int s = d.sock_of(e.host, e.sock, e.t_ns, i);
           if (e.fn == "socket" && e.args.is_object() && e.args.value("type", 1) == 2)
             d.socks[static_cast<std::size_t>(s)].udp = true;
         }
-        if (e.fn == "accept" && e.ret) d.sock_of(e.host, static_cast<int>(*e.ret), e.t_end_ns);
+        if (e.fn == "accept" && e.ret) d.sock_of(e.host, static_cast<int>(*e.ret), e.t_end_ns, i);
         if (auto id = xint(e, "datagram", -1); id >= 0 && e.fn.rfind("send", 0) == 0)
           d.datagram_call[id] = i;
         break;
       }
       case Kind::state: case Kind::buffer: case Kind::timer:
-        if (e.sock >= 0) d.sock_of(e.host, e.sock, e.t_ns);
+        if (e.sock >= 0) d.sock_of(e.host, e.sock, e.t_ns, i);
         break;
       case Kind::segment: case Kind::datagram:
         if (e.what == "send") {
@@ -182,9 +202,12 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
         std::string h = xstr(e, "host"), what = xstr(e, "script");
         if (!h.empty() && !what.empty()) {
           auto& hc = d.hosts[static_cast<std::size_t>(d.host_of(h))];
-          if (what == "start") hc.start = std::min(hc.start, e.t_ns);
-          else {
+          if (what == "start") {
+            hc.start = std::min(hc.start, e.t_ns);
+            hc.start_ev = std::min(hc.start_ev, i);
+          } else {
             hc.end = std::min(hc.end, e.t_ns);
+            hc.end_ev = std::min(hc.end_ev, i);
             hc.failed = what == "failed";
           }
         }
@@ -229,7 +252,7 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
       case Kind::state: {
         Data::Sock* s = find_sock(e.host, e.sock);
         if (!s) break;
-        s->state.add(e.t_ns, i);
+        s->state.add(e.t_ns, i, i);
         if (auto l = xstr(e, "local"); !l.empty()) s->local = l;
         if (auto r = xstr(e, "remote"); !r.empty()) s->remote = r;
         if (auto p = xint(e, "peer_sock", -1); p >= 0) s->peer_sock = static_cast<int>(p);
@@ -239,10 +262,10 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
         Data::Sock* s = find_sock(e.host, e.sock);
         if (!s) break;
         BufVal b{e.used, e.cap, xint(e, "in", -1), xint(e, "ooo", 0)};
-        if (e.dir == "snd") s->snd.add(e.t_ns, b);
-        else s->rcv.add(e.t_ns, b);
+        if (e.dir == "snd") s->snd.add(e.t_ns, i, b);
+        else s->rcv.add(e.t_ns, i, b);
         if (e.extra.is_object() && e.extra.contains("dgrams")) s->udp = true;
-        if (auto id = xint(e, "dgram", -1); id >= 0) s->dgram_in.add(e.t_ns, id);
+        if (auto id = xint(e, "dgram", -1); id >= 0) s->dgram_in.add(e.t_ns, i, id);
         break;
       }
       case Kind::timer: {
@@ -252,13 +275,13 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
         v.pending = e.what == "set";
         v.set = e.t_ns;
         v.at = xint(e, "at", -1);
-        s->timers[e.timer_kind].add(e.t_ns, v);
+        s->timers[e.timer_kind].add(e.t_ns, i, v);
         break;
       }
       case Kind::call: {
         if ((e.fn == "recv" || e.fn == "recvfrom") && e.err.empty()) {
           if (auto id = xint(e, "datagram", -1); id >= 0)
-            if (Data::Sock* s = find_sock(e.host, e.sock)) s->dgram_out.add(e.t_end_ns, id);
+            if (Data::Sock* s = find_sock(e.host, e.sock)) s->dgram_out.add(e.t_end_ns, i, id);
         }
         break;
       }
@@ -277,8 +300,8 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
               if (Data::Sock* s = find_sock(e.from, sock)) {
                 std::int64_t end = e.seq + e.len + ((e.flags & trace::SYN) ? 1 : 0) + ((e.flags & trace::FIN) ? 1 : 0);
                 const std::int64_t* prev = s->sent_end.at(e.t_ns);
-                if (!prev || end > *prev) s->sent_end.add(e.t_ns, end);
-                s->our_win.add(e.t_ns, e.win);
+                if (!prev || end > *prev) s->sent_end.add(e.t_ns, i, end);
+                s->our_win.add(e.t_ns, i, e.win);
                 if (auto ps = xint(e, "peer_sock", -1); ps >= 0 && s->peer_sock < 0) s->peer_sock = static_cast<int>(ps);
                 if (s->peer_host.empty()) s->peer_host = e.to;
               }
@@ -304,9 +327,9 @@ SnapshotIndex::SnapshotIndex(const trace::Trace& tr) : d_(std::make_unique<Data>
                 if (Data::Sock* s = find_sock(e.to, ps)) {
                   if (e.flags & trace::ACK) {
                     const std::int64_t* prev = s->acked.at(e.t_ns);
-                    if (!prev || e.ack > *prev) s->acked.add(e.t_ns, e.ack);
+                    if (!prev || e.ack > *prev) s->acked.add(e.t_ns, i, e.ack);
                   }
-                  s->peer_win.add(e.t_ns, e.win);
+                  s->peer_win.add(e.t_ns, i, e.win);
                 }
               }
             }
@@ -386,39 +409,67 @@ void runs_of(const std::vector<Write>& writes, std::int64_t lo, std::int64_t hi,
 }  // namespace
 
 Snapshot SnapshotIndex::at(std::int64_t t) const {
+  const Cut c{t, -1};
+  return at_cut(&c);
+}
+
+Snapshot SnapshotIndex::at_event(std::size_t events) const {
+  const trace::Trace& tr = *d_->trace;
+  events = std::min(events, tr.size());
+  if (events == 0) {
+    const Cut c{std::numeric_limits<std::int64_t>::min(), 0};
+    return at_cut(&c);
+  }
+  // The clock stands at the latest time any of these events happened.
+  std::int64_t t = 0;
+  for (std::size_t i = events; i-- > 0;) {
+    const Event& e = tr[i];
+    t = std::max(t, e.kind == Kind::call ? std::max(e.t_ns, e.t_end_ns) : e.t_ns);
+    if (e.kind != Kind::call) break;
+  }
+  const Cut c{t, static_cast<std::int64_t>(events)};
+  return at_cut(&c);
+}
+
+Snapshot SnapshotIndex::at_cut(const void* cut_ptr) const {
+  const Cut& c = *static_cast<const Cut*>(cut_ptr);
   const Data& d = *d_;
   const trace::Trace& tr = *d.trace;
+  const std::int64_t t = c.t;
   Snapshot snap;
   snap.t_ns = t;
 
   for (const auto& h : d.hosts) {
     HostView hv;
     hv.name = h.name;
+    // the last call that has started at t (by time: a call event appears when it returns)
     auto it = std::upper_bound(h.call_t.begin(), h.call_t.end(), t);
     int last = it == h.call_t.begin() ? -1 : h.calls[static_cast<std::size_t>(it - h.call_t.begin() - 1)];
     if (last >= 0) {
-      const Event& c = tr[static_cast<std::size_t>(last)];
-      hv.line = c.line;
+      const Event& cl = tr[static_cast<std::size_t>(last)];
+      hv.line = cl.line;
       hv.call_event = last;
-      bool in_call = c.t_end_ns < 0 || c.t_end_ns > t;
-      if (in_call) {
-        hv.blocked_in = c.fn;
-        std::string why = xstr(c, "why");
-        hv.why = why.empty() ? c.fn + " waiting" : why;
-        hv.status = c.fn == "sleep" ? HostView::Status::sleeping : HostView::Status::blocked;
+      bool returned = cl.t_end_ns >= 0 && cl.t_end_ns <= t && (c.events < 0 || last < c.events);
+      if (!returned) {
+        hv.blocked_in = cl.fn;
+        std::string why = xstr(cl, "why");
+        hv.why = why.empty() ? cl.fn + " waiting" : why;
+        hv.status = cl.fn == "sleep" ? HostView::Status::sleeping : HostView::Status::blocked;
       } else {
         hv.status = HostView::Status::running;
       }
     }
-    if (t < h.start && last < 0) hv.status = HostView::Status::not_started;
-    else if (h.start != kNever && t >= h.start && last < 0) hv.status = HostView::Status::running;
-    if (h.end != kNever && t >= h.end) hv.status = h.failed ? HostView::Status::failed : HostView::Status::finished;
+    bool started = h.start != kNever && c.includes(h.start, h.start_ev);
+    if (!started && last < 0) hv.status = HostView::Status::not_started;
+    else if (started && last < 0) hv.status = HostView::Status::running;
+    if (h.end != kNever && c.includes(h.end, h.end_ev))
+      hv.status = h.failed ? HostView::Status::failed : HostView::Status::finished;
     snap.hosts.push_back(std::move(hv));
   }
 
   for (std::size_t i = 0; i < d.socks.size(); ++i) {
     const Data::Sock& s = d.socks[i];
-    if (s.created > t) continue;
+    if (!c.includes(s.created, s.created_ev)) continue;
     SocketView v;
     v.host = s.host;
     v.sock = s.sock;
@@ -427,18 +478,20 @@ Snapshot SnapshotIndex::at(std::int64_t t) const {
     v.remote = s.remote;
     v.peer_index = s.peer_index;
     if (s.udp) v.state = "UDP";
-    if (const int* st = s.state.at(t)) {
+    if (const int* st = s.state.at(c)) {
       const Event& e = tr[static_cast<std::size_t>(*st)];
       v.state = e.to_state;
       v.state_event = *st;
     }
     v.listening = v.state == "LISTEN";
-    const std::int64_t sent_rel = s.sent_end.at(t) ? *s.sent_end.at(t) : 0;
-    const std::int64_t acked_rel = s.acked.at(t) ? *s.acked.at(t) : 0;
+    const std::int64_t* sent_p = s.sent_end.at(c);
+    const std::int64_t* acked_p = s.acked.at(c);
+    const std::int64_t sent_rel = sent_p ? *sent_p : 0;
+    const std::int64_t acked_rel = acked_p ? *acked_p : 0;
     v.in_flight = std::max<std::int64_t>(0, sent_rel - std::max<std::int64_t>(acked_rel, 0));
-    if (const auto* w = s.peer_win.at(t)) v.peer_window = *w;
-    if (const auto* w = s.our_win.at(t)) v.our_window = *w;
-    if (const BufVal* b = s.snd.at(t)) {
+    if (const auto* w = s.peer_win.at(c)) v.peer_window = *w;
+    if (const auto* w = s.our_win.at(c)) v.our_window = *w;
+    if (const BufVal* b = s.snd.at(c)) {
       v.snd.capacity = b->cap;
       v.snd.used = b->used;
       if (b->in >= 0) {
@@ -450,17 +503,16 @@ Snapshot SnapshotIndex::at(std::int64_t t) const {
         v.snd.runs.push_back(ByteRun{b->used, -1, false});
       }
     }
-    if (const BufVal* b = s.rcv.at(t)) {
+    if (const BufVal* b = s.rcv.at(c)) {
       v.rcv.capacity = b->cap;
       v.rcv.used = b->used;
       if (s.udp) {
         // datagrams delivered and not yet read, oldest first
-        std::size_t nin = static_cast<std::size_t>(std::upper_bound(s.dgram_in.t.begin(), s.dgram_in.t.end(), t) - s.dgram_in.t.begin());
-        std::size_t nout = static_cast<std::size_t>(std::upper_bound(s.dgram_out.t.begin(), s.dgram_out.t.end(), t) - s.dgram_out.t.begin());
+        std::size_t nin = s.dgram_in.count(c), nout = s.dgram_out.count(c);
         for (std::size_t k = std::min(nout, nin); k < nin; ++k) {
           std::int64_t id = s.dgram_in.v[k];
-          auto it = d.datagram_call.find(id);
-          int call = it == d.datagram_call.end() ? -1 : it->second;
+          auto dc = d.datagram_call.find(id);
+          int call = dc == d.datagram_call.end() ? -1 : dc->second;
           std::int64_t len = call >= 0 && tr[static_cast<std::size_t>(call)].args.is_object()
                                  ? tr[static_cast<std::size_t>(call)].args.value("len", std::int64_t{0})
                                  : 0;
@@ -471,21 +523,22 @@ Snapshot SnapshotIndex::at(std::int64_t t) const {
       } else {
         v.unread = b->used - b->ooo;
         if (b->in >= 0 && v.unread > 0) {
-          const std::vector<Write>* pw = s.peer_index >= 0 ? &d.socks[static_cast<std::size_t>(s.peer_index)].writes : nullptr;
           static const std::vector<Write> none;
-          runs_of(pw ? *pw : none, b->in - v.unread, b->in, 0, v.rcv.runs);
+          const std::vector<Write>& pw =
+              s.peer_index >= 0 ? d.socks[static_cast<std::size_t>(s.peer_index)].writes : none;
+          runs_of(pw, b->in - v.unread, b->in, 0, v.rcv.runs);
         }
         if (b->ooo > 0) v.rcv.runs.push_back(ByteRun{b->ooo, -1, false});
       }
     }
     for (const auto& [kind, series] : s.timers) {
-      const TimerVal* tv = series.at(t);
-      if (tv && tv->pending && (tv->at < 0 || tv->at > t)) v.timers.push_back(TimerView{kind, tv->set, tv->at});
+      const TimerVal* tv = series.at(c);
+      if (tv && tv->pending && (tv->at < 0 || tv->at > t || c.events >= 0)) v.timers.push_back(TimerView{kind, tv->set, tv->at});
     }
     snap.sockets.push_back(std::move(v));
   }
 
-  // Segments on the wire: sent at or before t, arriving (or dropped) after t.
+  // Packets on the wire: sent (included by the cut), not yet arrived or dropped.
   auto lo = std::lower_bound(d.flights.begin(), d.flights.end(), t - d.max_flight,
                              [](const Data::Flight& f, std::int64_t v) { return f.t0 < v; });
   auto first_in_window = static_cast<int>(lo - d.flights.begin());
@@ -494,7 +547,8 @@ Snapshot SnapshotIndex::at(std::int64_t t) const {
     if (k < first_in_window && d.flights[static_cast<std::size_t>(k)].t0 <= t) cand.push_back(&d.flights[static_cast<std::size_t>(k)]);
   for (auto it = lo; it != d.flights.end() && it->t0 <= t; ++it) cand.push_back(&*it);
   for (const Data::Flight* it : cand) {
-    if (it->t1 <= t) continue;  // arrived or dropped at or before t
+    if (!c.includes(it->t0, it->send)) continue;
+    if (it->end >= 0 && c.includes(it->t1, it->end)) continue;  // arrived or dropped
     SegmentInFlight f;
     f.send_event = it->send;
     f.end_event = it->end;
@@ -502,11 +556,10 @@ Snapshot SnapshotIndex::at(std::int64_t t) const {
     f.dropped = it->dropped;
     f.send_ns = it->t0;
     f.end_ns = it->t1;
-    if (it->t1 == kNever || it->t1 <= it->t0) f.progress = 0;
-    else if (it->dropped)
-      // World drops a packet halfway along its path: the drop event is at 0.5
-      f.progress = 0.5 * static_cast<double>(t - it->t0) / static_cast<double>(it->t1 - it->t0);
-    else f.progress = static_cast<double>(t - it->t0) / static_cast<double>(it->t1 - it->t0);
+    double span = it->t1 == kNever || it->t1 <= it->t0 ? 0.0 : static_cast<double>(it->t1 - it->t0);
+    double frac = span > 0 ? std::clamp(static_cast<double>(t - it->t0) / span, 0.0, 1.0) : 0.0;
+    // World drops a packet halfway along its path: the drop event is at 0.5
+    f.progress = it->dropped ? 0.5 * frac : frac;
     snap.in_flight.push_back(f);
   }
   return snap;

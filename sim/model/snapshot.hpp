@@ -112,12 +112,18 @@ class SnapshotIndex {
   SnapshotIndex(SnapshotIndex&&) noexcept;
   SnapshotIndex& operator=(SnapshotIndex&&) noexcept;
 
+  // The world at time t: every event with t_ns <= t has happened.
   Snapshot at(std::int64_t t_ns) const;
+  // The world after the first `events` events of the trace, the clock at the
+  // last of them: for stepping one event at a time through an instant where
+  // several things happen (ten send() calls in the same nanosecond).
+  Snapshot at_event(std::size_t events) const;
   std::size_t memory_bytes() const;
 
   struct Data;
 
  private:
+  Snapshot at_cut(const void* cut) const;
   std::unique_ptr<Data> d_;
 };
 

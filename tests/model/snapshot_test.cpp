@@ -129,6 +129,30 @@ TEST(Snapshot, TimersAndProgressOnTheWire) {
   EXPECT_TRUE(seen);
 }
 
+TEST(Snapshot, StepsThroughEventsOfOneInstant) {
+  SimRun r = nagle_run();
+  SnapshotIndex idx(r.trace);
+  // the ten send() calls happen in the same nanosecond; each step shows one more
+  std::vector<std::size_t> sends;
+  for (std::size_t i = 0; i < r.trace.size(); ++i)
+    if (r.trace[i].kind == Kind::call && r.trace[i].host == "client" && r.trace[i].fn == "send" &&
+        r.trace[i].args.value("len", 0) == 10)
+      sends.push_back(i);
+  ASSERT_EQ(sends.size(), 10u);
+  for (std::size_t k = 0; k < 10; ++k) {
+    Snapshot snap = idx.at_event(sends[k] + 1);
+    EXPECT_EQ(snap.t_ns, r.trace[sends[0]].t_ns);
+    const SocketView* c = find(snap, "client", 3);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->snd.used, static_cast<std::int64_t>(10 * (k + 1))) << "after send " << k + 1;
+    EXPECT_EQ(c->snd.runs.size(), k + 1);
+  }
+  // the whole trace by events equals the whole trace by time
+  Snapshot all = idx.at_event(r.trace.size()), by_time = idx.at(r.end_ns);
+  ASSERT_EQ(all.sockets.size(), by_time.sockets.size());
+  for (std::size_t i = 0; i < all.sockets.size(); ++i) EXPECT_EQ(all.sockets[i].state, by_time.sockets[i].state);
+}
+
 TEST(Snapshot, HostsBeforeStartAndAfterEnd) {
   SimRun r = nagle_run();
   Snapshot before = snapshot(r.trace, 500 * kUs);
