@@ -203,16 +203,27 @@ int run(const RealCliOptions& o) {
 
   int status = stopped ? kExitFailed : kExitOk;
   if (o.compare) {
+    // The simulator gets the link this real run actually had where the
+    // scenario's could not be reproduced (no netem: latency 1us, ...).
+    auto overrides = real::simulator_overrides_for(run, cfg);
     sim::Result simulated;
     try {
-      simulated = sim::run_world(cfg);
+      sim::WorldConfig like_real = cfg;
+      for (const auto& s : overrides) sim::apply_override(like_real, s);
+      simulated = sim::run_world(like_real);
     } catch (const std::exception& e) {
       fmt::print(stderr, "socklab real: the simulator: {}\n", e.what());
       return kExitUsage;
     }
     auto sim_view = real::summarize(simulated.trace);
     auto real_view = real::summarize(run.trace);
-    report << "\n" << real::format_side_by_side(sim_view, real_view);
+    report << "\nsimulator run with "
+           << (overrides.empty() ? std::string("the scenario's conditions") : [&] {
+                std::string all;
+                for (const auto& s : overrides) all += (all.empty() ? "" : " ") + s;
+                return all + " (the link this real run had)";
+              }())
+           << "\n" << real::format_side_by_side(sim_view, real_view);
     auto diffs = real::compare(sim_view, real_view);
     if (diffs.empty()) {
       report << "the simulator and the kernel agree on what a student sees\n";

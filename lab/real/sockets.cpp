@@ -352,7 +352,15 @@ HostSockets::Sock* HostSockets::find(int handle) {
   return it == socks_.end() ? nullptr : it->second.get();
 }
 
-trace::Trace HostSockets::take_events() { return std::exchange(events_, {}); }
+trace::Trace HostSockets::take_events() {
+  for (const auto& p : pending_info_) {
+    auto& extra = events_.at(p.event).extra;
+    if (!extra.is_object()) extra = nlohmann::json::object();
+    extra[p.key] = to_json(p.info);
+  }
+  pending_info_.clear();
+  return std::exchange(events_, {});
+}
 
 HostSockets::Wait HostSockets::wait_for(int fd, short events,
                                         std::optional<std::chrono::nanoseconds> timeout) {
@@ -433,14 +441,14 @@ void HostSockets::note_connection(Sock& s) {
   }
 }
 
-void HostSockets::observe(Sock& s, trace::Event& ev, std::int64_t t) {
-  if (s.type != SOCK_STREAM || s.fd < 0) return;
+std::optional<TcpInfo> HostSockets::observe(Sock& s, std::int64_t t) {
+  if (s.type != SOCK_STREAM || s.fd < 0) return std::nullopt;
   auto info = read_tcp_info(s.fd);
-  if (!info) return;
-  ev.extra["tcp_info"] = to_json(*info);
-  std::string state(tcp_state_name(info->state));
+  if (!info) return std::nullopt;
+  std::string_view state = tcp_state_name(info->state);
   if (state != s.last_state) {
-    trace::Event st = trace::make_state(t, world_.host(host_).name, s.handle, s.last_state, state);
+    trace::Event st = trace::make_state(t, world_.host(host_).name, s.handle, s.last_state,
+                                        std::string(state));
     st.extra = {{"observed", "tcp_info"}};
     events_.push_back(std::move(st));
     s.last_state = state;
@@ -454,6 +462,7 @@ void HostSockets::observe(Sock& s, trace::Event& ev, std::int64_t t) {
     int one = 1;
     setsockopt(s.fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   }
+  return info;
 }
 
 CallOutcome HostSockets::execute(const script::Request& r) {
@@ -484,16 +493,20 @@ CallOutcome HostSockets::execute(const script::Request& r) {
   }
   if (ev.extra.empty()) ev.extra = nullptr;
   std::size_t at = events_.size();
+  std::optional<int> accepted;
+  if (r.fn == "accept" && ev.ret) accepted = static_cast<int>(*ev.ret);
   events_.push_back(std::move(ev));
-  // TCP_INFO after the call on the socket it used (and the one accept made).
-  if (Sock* s = find(r.sock)) observe(*s, events_[at], t1);
-  if (r.fn == "accept" && events_[at].ret)
-    if (Sock* s = find(static_cast<int>(*events_[at].ret))) {
-      trace::Event dummy;
-      observe(*s, dummy, t1);
-      if (dummy.extra.contains("tcp_info")) events_[at].extra["accepted_tcp_info"] = dummy.extra["tcp_info"];
-    }
-  if (events_[at].extra.is_object() && events_[at].extra.empty()) events_[at].extra = nullptr;
+  // TCP_INFO after the call on the socket it used (and the one accept made);
+  // turned into JSON later, in take_events(), to keep calls close together.
+  if (closed_info_) {
+    pending_info_.push_back({at, "tcp_info", *closed_info_});
+    closed_info_.reset();
+  } else if (Sock* s = find(r.sock)) {
+    if (auto info = observe(*s, t1)) pending_info_.push_back({at, "tcp_info", *info});
+  }
+  if (accepted)
+    if (Sock* s = find(*accepted))
+      if (auto info = observe(*s, t1)) pending_info_.push_back({at, "accepted_tcp_info", *info});
   return out;
 }
 
@@ -797,7 +810,7 @@ CallOutcome HostSockets::dispatch(const script::Request& r, trace::Event& ev) {
   if (fn == "close") {
     // TCP_INFO just before the descriptor goes away (after it there is none).
     if (tcp) {
-      observe(*s, ev, world_.now_ns());
+      closed_info_ = observe(*s, world_.now_ns());
       note_connection(*s);
     }
     close(s->fd);
@@ -814,8 +827,7 @@ void HostSockets::close_all() {
   for (int h : handles) {
     Sock* s = find(h);
     if (s->type == SOCK_STREAM) {
-      trace::Event ev;
-      observe(*s, ev, world_.now_ns());
+      observe(*s, world_.now_ns());
       note_connection(*s);
     }
     close(s->fd);

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "real/packet.hpp"
+#include "real/tcpinfo.hpp"
 #include "script/script.hpp"
 #include "trace/trace.hpp"
 
@@ -214,7 +215,15 @@ class HostSockets {
   int new_handle() const;
   Sock* find(int handle);
   CallOutcome dispatch(const script::Request& r, trace::Event& ev);
-  void observe(Sock& s, trace::Event& ev, std::int64_t t);
+  // TCP_INFO now: records a state change, updates the connection, re-arms quickack.
+  std::optional<TcpInfo> observe(Sock& s, std::int64_t t);
+  struct PendingInfo {
+    std::size_t event;
+    const char* key;
+    TcpInfo info;
+  };
+  std::vector<PendingInfo> pending_info_;
+  std::optional<TcpInfo> closed_info_;
   void apply_defaults(Sock& s);
   void note_connection(Sock& s);
   enum class Wait { ready, timeout, cancelled };
