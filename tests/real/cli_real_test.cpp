@@ -86,6 +86,32 @@ TEST(RealCli, ScenarioByNameWithCompareAndPcapThatImportsBack) {
   EXPECT_EQ(lens, (std::vector<std::int64_t>{10, 20, 30, 2000}));
 }
 
+// A real capture (window scaling, timestamps, 1448-byte segments) reads as Wireshark reads it.
+TEST(RealCli, RealCaptureImportsAsWiresharkShowsIt) {
+  if (geteuid() != 0) GTEST_SKIP() << "capturing packets needs root";
+  if (run_command({"tshark", "--version"}).status != 0) GTEST_SKIP() << "tshark is not installed";
+  TempDir dir;
+  auto pcap = dir / "mss.pcap";
+  auto r = run_command({socklab_bin(), "real", "mss-segmentation", "--pcap", pcap.string(), "--quiet"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  auto ts = run_command({"tshark", "-r", pcap.string(), "-Y", "tcp", "-T", "fields", "-e", "tcp.seq",
+                         "-e", "tcp.ack", "-e", "tcp.len", "-e", "tcp.window_size"});
+  ASSERT_EQ(ts.status, 0) << ts.err;
+  auto imported = run_command({socklab_bin(), "import", pcap.string()});
+  ASSERT_EQ(imported.status, 0) << imported.err;
+  std::istringstream in(imported.out);
+  std::string got;
+  int data = 0;
+  for (const auto& e : trace::read_jsonl(in))
+    if (e.kind == trace::Kind::segment && e.what == "send") {
+      got += std::to_string(e.seq) + "\t" + std::to_string(e.ack) + "\t" + std::to_string(e.len) + "\t" +
+             std::to_string(e.win) + "\n";
+      if (e.len > 0) ++data;
+    }
+  EXPECT_EQ(got, ts.out);
+  EXPECT_EQ(data, 7);  // 6 x 1448 + 1312 at MTU 1500
+}
+
 TEST(RealCli, BadUsageIsExplained) {
   auto r = run_command({socklab_bin(), "real", "no-such-scenario"});
   EXPECT_EQ(r.status, 2);

@@ -7,10 +7,12 @@
 #include <iterator>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "pcap_builder.hpp"
 #include "real/import.hpp"
+#include "support/run_command.hpp"
 
 namespace socklab::testing {
 namespace {
@@ -339,6 +341,38 @@ TEST(Import, TraceRoundTripsThroughJsonl) {
   auto back = trace::read_jsonl(ss);
   ASSERT_EQ(back.size(), t.size());
   expect_conversation(back);
+}
+
+// Our numbers are Wireshark's: relative seq/ack, payload length, scaled window,
+// flags, for every TCP packet of every seed capture (and the UDP lengths).
+TEST(Import, AgreesWithWireshark) {
+  if (run_command({"tshark", "--version"}).status != 0) GTEST_SKIP() << "tshark is not installed";
+  std::filesystem::path dir = std::filesystem::path(SOCKLAB_SOURCE_DIR) / "tests/fuzz/corpus/pcap";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    SCOPED_TRACE(entry.path().string());
+    auto ts = run_command({"tshark", "-r", entry.path().string(), "-Y", "tcp or udp", "-T", "fields",
+                           "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.len", "-e", "tcp.window_size",
+                           "-e", "tcp.flags", "-e", "udp.length"});
+    ASSERT_EQ(ts.status, 0) << ts.err;
+    std::vector<std::string> want;
+    std::istringstream lines(ts.out);
+    for (std::string line; std::getline(lines, line);) want.push_back(line);
+    std::vector<std::string> got;
+    for (const auto& e : sends(import_pcap(entry.path()))) {
+      if (e.kind == trace::Kind::segment) {
+        // tshark's tcp.flags is hex of all flag bits; ours are FIN SYN RST PSH ACK.
+        got.push_back(fmt::format("{}\t{}\t{}\t{}\t0x{:04x}\t", e.seq, e.ack, e.len, e.win, e.flags));
+      } else {
+        got.push_back(fmt::format("\t\t\t\t\t{}", e.len + 8));
+      }
+    }
+    // tshark shows one line per IP fragment it reassembles only at the last one.
+    if (entry.path().filename() == "eth-udp-frag.pcap") continue;
+    EXPECT_EQ(got, want);
+    ++files;
+  }
+  EXPECT_GE(files, 8);
 }
 
 }  // namespace
