@@ -203,7 +203,15 @@ TEST(Outcome, ZeroWindowStopsTheWriterUntilTheReaderReads) {
   for (const auto* s : r.segments("server"))
     if (s->win == 0 && (s->flags & trace::ACK)) zero = true;
   EXPECT_TRUE(zero) << "the reader advertises a zero window";
-  EXPECT_GE(r.timers("client", "persist", "fire").size(), 2u) << "probes at growing intervals";
+  auto probes = r.timers("client", "persist", "fire");
+  ASSERT_GE(probes.size(), 4u) << "probes at growing intervals";
+  // Linux (loopback): probes seen 216 / 432 / 864 ms apart: the persist timer
+  // starts at the RTO (at least TCP_RTO_MIN = 200 ms) and doubles.
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::int64_t gap = probes[k + 1]->t_ns - probes[k]->t_ns;
+    EXPECT_GE(gap, (200 * kMs) << k) << "probe " << k + 2;
+    EXPECT_LE(gap, (240 * kMs) << k) << "probe " << k + 2;
+  }
   auto sendall = r.calls("client", "sendall");
   auto first_read = r.calls("server", "recv");
   ASSERT_EQ(sendall.size(), 1u);
