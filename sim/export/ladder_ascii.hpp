@@ -1,22 +1,23 @@
 // sim/export: a sequence (ladder) diagram of a trace as plain text, for
 // terminals, `socklab sim --format ascii` and `socklab check` reports.
 //
-//   time (ms)           client                              server
-//                          │                                    │
-//       0.000  connect(server:9000) …                           │
-//       0.000              │──SYN 0:0──────────────────────────▶│
-//       0.050              │◀─────────────────────SYN|ACK 0:1───│  [SYN_RECEIVED]
-//       0.100 [ESTABLISHED]│                                    │
-//       0.100       … → 0  │                                    │
-//       0.100              │──PSH|ACK 1:1 len=10──────✗         │
+//    time (ms)                        client                   server
+//                                        │                        │
+//        0.000                [SYN_SENT] │                        │
+//        0.000                           │──SYN 0:0──────────────▶│
+//        0.000    connect(server:9999) … │                        │
+//        0.050                           │◀──────────RST|ACK 0:1──│
+//        0.100                  [CLOSED] │                        │
+//        0.100  … connect → ECONNREFUSED │                        │
 //
 // One row per event, in time order: a packet is drawn at the moment it is
 // sent, from its sender's lane towards its receiver's, labelled
 // "FLAGS seq:ack len=N" (relative numbers, as in the trace and Wireshark); a
 // packet the link drops ends in ✗ (x in ASCII mode). Socket calls and state
-// changes are written beside their host's lane: the first host's on the left,
-// the others' on the right. A call that blocks shows twice: "recv(4096) …"
-// when it starts and "… → 90" when it returns.
+// changes (and what scripts print, "» text") are written beside their host's
+// lane: the first host's on the left, the others' on the right. A call that
+// blocks shows twice: "recv(4096) …" when it starts and "… recv → 90" when
+// it returns.
 #pragma once
 
 #include <cstddef>

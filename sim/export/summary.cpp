@@ -178,8 +178,8 @@ std::string format_summary(const RunSummary& run, std::size_t max_recvs) {
                      run.datagrams_dropped);
   std::size_t hw = 4;
   for (const auto& s : run.sockets) hw = std::max(hw, s.host.size());
-  out += fmt::format("{:<{}}  {:>4}  {:<5}  {:<11}  {:>9}  {:>7}  {}\n", "host", hw, "sock",
-                     "proto", "final state", "data sent", "retrans", "recv sizes");
+  out += fmt::format("{:<{}}  {:>4}  {:<5}  {:<11}  {:>9}  {:>7}  {:>12}  {}\n", "host", hw, "sock",
+                     "proto", "final state", "data sent", "retrans", "last call ms", "recv sizes");
   for (const auto& s : run.sockets) {
     std::string recvs = "-";
     if (!s.recv_results.empty()) {
@@ -190,10 +190,13 @@ std::string format_summary(const RunSummary& run, std::size_t max_recvs) {
         items += fmt::format(", … {} more", s.recv_results.size() - n);
       recvs = fmt::format("[{}] ({} bytes)", items, s.recv_bytes);
     }
-    out += fmt::format("{:<{}}  {:>4}  {:<5}  {:<11}  {:>9}  {:>7}  {}\n", s.host, hw, s.sock,
+    const std::string last = s.last_call_end_ns < 0
+                                 ? "-"
+                                 : fmt::format("{:.3f}", static_cast<double>(s.last_call_end_ns) / 1e6);
+    out += fmt::format("{:<{}}  {:>4}  {:<5}  {:<11}  {:>9}  {:>7}  {:>12}  {}\n", s.host, hw, s.sock,
                        s.proto.empty() ? "-" : s.proto,
                        s.final_state.empty() ? "-" : s.final_state, s.data_segments,
-                       s.retransmissions, recvs);
+                       s.retransmissions, last, recvs);
   }
   for (const auto& s : run.sockets)
     for (const auto& err : s.errors)

@@ -67,10 +67,10 @@ TEST(Summary, Text) {
   EXPECT_EQ(text,
             "finished at 300.050 ms; last call returned at 300.050 ms\n"
             "segments sent 9 (dropped 1), datagrams sent 0 (dropped 0)\n"
-            "host    sock  proto  final state  data sent  retrans  recv sizes\n"
-            "client     3  tcp    FIN_WAIT_1           3        1  -\n"
-            "server     3  tcp    LISTEN               0        0  -\n"
-            "server     4  tcp    CLOSE_WAIT           0        0  [30, 0] (30 bytes)\n");
+            "host    sock  proto  final state  data sent  retrans  last call ms  recv sizes\n"
+            "client     3  tcp    FIN_WAIT_1           3        1       300.000  -\n"
+            "server     3  tcp    LISTEN               0        0             -  -\n"
+            "server     4  tcp    CLOSE_WAIT           0        0       300.050  [30, 0] (30 bytes)\n");
   auto j = exports::summary_json(exports::summarize(tcp_exchange()));
   EXPECT_EQ(j["sockets"].size(), 3u);
 }
