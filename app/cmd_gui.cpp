@@ -41,6 +41,12 @@ Command add_gui(CLI::App& root) {
   auto args = std::make_shared<GuiArgs>();
   sub->add_option("--lesson", args->opts.lesson, "Lesson to open (1-14)")->check(CLI::Range(1, 99));
   sub->add_option("--scenario", args->opts.scenario, "Scenario file to open")->check(CLI::ExistingFile);
+  sub->add_option("--trace", args->opts.trace,
+                  "Trace (JSON Lines) to open; with --scenario, the scenario's scripts are shown")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--script", args->opts.script,
+                  "Drive the window off-screen with commands, e.g. \"step 5; back 2; shot ladder a.png\" "
+                  "(see gui/driver.cpp), then exit");
   sub->add_option("--lang", args->opts.lang, "Language of the interface")
       ->check(CLI::IsMember({"en", "zh"}));
   sub->add_flag("--presentation", args->opts.presentation, "Start in presentation mode");

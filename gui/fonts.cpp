@@ -37,7 +37,7 @@ const ImWchar* glyph_ranges(const std::vector<fs::path>& text_files) {
   b.AddRanges(io.Fonts->GetGlyphRangesDefault());
   b.AddRanges(io.Fonts->GetGlyphRangesChineseSimplifiedCommon());
   // Arrows, box drawing, check marks and bullets used in diagrams.
-  static const ImWchar extra[] = {0x2010, 0x2027, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2500,
+  static const ImWchar extra[] = {0x00B5, 0x00B7, 0x2010, 0x2027, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2460, 0x24FF, 0x2500,
                                   0x25FF, 0x2600, 0x27BF, 0x3000, 0x303F, 0xFF00, 0xFFEF, 0};
   b.AddRanges(extra);
   for (const auto& f : text_files) {

@@ -104,3 +104,36 @@ TEST(GuiSmoke, RefusesToWriteIntoAMissingDirectory) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("/nonexistent-dir"), std::string::npos) << r.err;
 }
+
+// `socklab gui --script`: the headless driver as a user (or a lesson's
+// screenshot script) calls it. Steps are checked by `expect`; a bad command
+// fails with its number and the reason.
+TEST(GuiScript, StepsBackAndWritesAViewPng) {
+  const std::string scenario = std::string(SOCKLAB_SOURCE_DIR) + "/lessons/scenarios/handshake.toml";
+  auto png = temp_png("script-ladder.png");
+  auto r = run_command({"xvfb-run", "-a", socklab_bin(), "gui", "--scenario", scenario, "--script",
+                        "step 5; expect cursor_event 5; back 2; expect cursor_event 3; key end; expect playing false; "
+                        "key home; expect cursor_event 0; shot ladder " + png.string()},
+                       std::chrono::seconds(90));
+  ASSERT_FALSE(r.timed_out);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto img = load_png(png);
+  fs::remove(png);
+  EXPECT_GT(img.w, 300);
+  EXPECT_GT(img.h, 200);
+  EXPECT_GT(ink_pixels(img, 0, 0, img.w, img.h), 1000);
+}
+
+TEST(GuiScript, AFailedExpectationNamesTheCommand) {
+  const std::string scenario = std::string(SOCKLAB_SOURCE_DIR) + "/lessons/scenarios/handshake.toml";
+  auto r = run_command({"xvfb-run", "-a", socklab_bin(), "gui", "--scenario", scenario, "--script",
+                        "step 2; expect cursor_event 7"},
+                       std::chrono::seconds(90));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("command 2 (expect cursor_event 7): expected cursor_event 7, got 2"), std::string::npos)
+      << r.err;
+  r = run_command({"xvfb-run", "-a", socklab_bin(), "gui", "--scenario", scenario, "--script", "jump 3"},
+                  std::chrono::seconds(90));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("unknown command 'jump'"), std::string::npos) << r.err;
+}
