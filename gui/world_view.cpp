@@ -67,6 +67,7 @@ WorldView WorldIndex::at(const trace::Trace& trace, const TraceIndex& index, std
   const sim::Snapshot snap = events > 0 && events < trace.size() && trace[events].t_ns == t_ns
                                  ? impl_->snapshots.at_event(events)
                                  : impl_->snapshots.at(t_ns);
+  const bool mid_instant = events > 0 && events < trace.size() && trace[events].t_ns == t_ns;
   for (const auto& h : snap.hosts) {
     const int lane = index.lane_of(h.name);
     if (lane < 0) continue;
@@ -78,6 +79,27 @@ WorldView WorldIndex::at(const trace::Trace& trace, const TraceIndex& index, std
     hv.finished = h.status == S::finished || h.status == S::failed;
     hv.failed = h.status == S::failed;
     hv.why = hv.in_call ? h.why : std::string();
+    if (mid_instant) {
+      // Within an instant the script is where its last call *that has
+      // happened* left it (socket, bind, listen, accept all at t = 0).
+      const auto& calls = index.calls(lane);
+      auto it = std::lower_bound(calls.begin(), calls.end(), static_cast<int>(events));
+      hv.line = 0;
+      hv.call_event = -1;
+      hv.in_call = false;
+      hv.finished = false;
+      hv.why.clear();
+      if (it != calls.begin()) {
+        const trace::Event& c = trace[static_cast<std::size_t>(*(it - 1))];
+        hv.call_event = *(it - 1);
+        hv.line = c.line;
+        hv.in_call = c.t_end_ns < 0 || c.t_end_ns > t_ns;
+        if (hv.in_call) {
+          const auto why = c.extra.is_object() ? c.extra.find("why") : c.extra.end();
+          hv.why = why != c.extra.end() && why->is_string() ? why->get<std::string>() : c.fn + " waiting";
+        }
+      }
+    }
   }
   // Model socket index -> ours, to translate peer links.
   std::vector<int> ours(snap.sockets.size(), -1);
