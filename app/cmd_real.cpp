@@ -182,8 +182,9 @@ int run(const RealCliOptions& o) {
   report << "\nwhere: " << run.where << "\n";
   print_list(report, "reproduced:", run.applied);
   print_list(report, "not reproduced here:", run.unreproduced);
-  if (!run.in_namespaces && run.unreproduced.size())
-    report << "  (ports: script ports are virtual on loopback; see the first note of the trace)\n";
+  if (!run.port_map.empty())
+    print_list(report, "ports (loopback: the scripts' ports are virtual, the trace keeps them):",
+               run.port_map);
   report << "capture: " << run.capture << "\n";
   report << "hosts:\n";
   bool stopped = false;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -200,9 +201,26 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
   defaults.nodelay = cfg.tcp.nodelay;
   if (cfg.tcp.nodelay) applied.push_back("TCP_NODELAY on every TCP socket");
   defaults.congestion = cfg.tcp.congestion == sim::TcpConfig::Congestion::reno ? "reno" : "cubic";
-  applied.push_back(fmt::format(
-      "congestion control {} on every TCP socket (TCP_CONGESTION; this machine's default is {})",
-      defaults.congestion, read_sysctl("/proc/sys/net/ipv4/tcp_congestion_control")));
+  {
+    // Unprivileged users may only pick what net.ipv4.tcp_allowed_congestion_control lists.
+    const std::string system_cc = read_sysctl("/proc/sys/net/ipv4/tcp_congestion_control");
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, defaults.congestion.data(),
+                                    static_cast<socklen_t>(defaults.congestion.size())) == 0;
+    int err = errno;
+    if (fd >= 0) close(fd);
+    if (ok) {
+      applied.push_back(fmt::format(
+          "congestion control {} on every TCP socket (TCP_CONGESTION; this machine's default is {})",
+          defaults.congestion, system_cc));
+    } else {
+      missing.push_back(fmt::format(
+          "congestion control {}: TCP_CONGESTION refused ({}; allowed here: {}); sockets use {}",
+          defaults.congestion, std::strerror(err),
+          read_sysctl("/proc/sys/net/ipv4/tcp_allowed_congestion_control"), system_cc));
+      defaults.congestion.clear();
+    }
+  }
   if (!cfg.tcp.delayed_ack) {
     defaults.quickack = true;
     missing.push_back(
@@ -510,11 +528,15 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
                  {"capture", run.capture}};
   if (world.remaps_ports()) {
     nlohmann::json map = nlohmann::json::array();
-    for (const auto& m : world.port_map())
+    for (const auto& m : world.port_map()) {
+      if (m.vport == m.real) continue;  // an ephemeral port, not remapped
       map.push_back({{"host", cfg.hosts[m.host].name},
                      {"proto", m.type == SOCK_STREAM ? "tcp" : "udp"},
                      {"port", m.vport},
                      {"real_port", m.real}});
+      run.port_map.push_back(fmt::format("{}:{}/{} -> 127.0.0.1:{}", cfg.hosts[m.host].name, m.vport,
+                                         m.type == SOCK_STREAM ? "tcp" : "udp", m.real));
+    }
     where.extra["port_map"] = map;
   }
   out.push_back(where);

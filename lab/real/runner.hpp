@@ -68,6 +68,7 @@ struct RealRun {
   struct Reproduced {
     bool mtu = false, latency = false, bandwidth = false, loss = false, drop = false;
   } reproduced;
+  std::vector<std::string> port_map;       // loopback: "server:9000/tcp -> 127.0.0.1:41234"
   std::string capture;                     // "captured 42 packets on sl0" or why not
   bool captured = false;
   int linktype = -1;

@@ -32,10 +32,10 @@ using script::Value;
 // Fires the run's cancel after a generous bound, so a broken test ends instead of hanging.
 struct Watchdog {
   Cancel& cancel;
-  std::thread t;
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
+  std::thread t;  // last: it starts once the members it uses exist
   explicit Watchdog(Cancel& c) : cancel(c), t([this] {
     std::unique_lock lock(m);
     if (!cv.wait_for(lock, std::chrono::seconds(20), [this] { return done; })) cancel.fire("test watchdog");
