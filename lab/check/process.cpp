@@ -668,7 +668,15 @@ Program::StopReport Program::stop(Millis grace) {
     std::lock_guard lk(mu_);
     reap_leader_locked(false);
     auto left = sweep_locked(with_marker);
-    if (left.empty() && !leader_reaped_) reap_leader_locked(true);  // a zombie leader
+    if (left.empty() && !leader_reaped_) {
+      reap_leader_locked(false);  // a zombie leader is reaped at once
+      if (!leader_reaped_) {      // not seen, not reaped: keep it on the list
+        proc::Stat st;
+        st.pid = pid_;
+        if (auto it = tree_.find(pid_); it != tree_.end()) st = it->second.last;
+        left.push_back(st);
+      }
+    }
     return left;
   };
   auto left = look(true);

@@ -278,7 +278,8 @@ TEST(RelayCommand, RunsSplitsAndStopsOnSigterm) {
                           Millis(5000)))
       << p->out();
   EXPECT_NE(p->out().find("6 B -> 3 writes (2+2+2)"), std::string::npos) << p->out();
-  auto rep = p->stop();
+  // A generous grace: a sanitizer build can take a while to exit.
+  auto rep = p->stop(Millis(10000));
   EXPECT_EQ(rep.killed, 0) << "the relay should stop on SIGTERM";
   ASSERT_TRUE(p->exit_status());
   EXPECT_EQ(p->exit_status()->code, 0);
