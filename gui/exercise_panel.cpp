@@ -83,6 +83,11 @@ void ExercisePanel::select(const std::string& exercise) {
     if (names_[i] == exercise) current_ = static_cast<int>(i);
 }
 
+std::string ExercisePanel::take_passed() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(passed_, std::string());
+}
+
 void ExercisePanel::start() {
 #ifdef SOCKLAB_GUI_HAS_CHECK
   if (running_.load()) return;
@@ -138,6 +143,7 @@ void ExercisePanel::start() {
     {
       std::lock_guard lock(mutex_);
       if (res.start_error) start_error_ = *res.start_error;
+      if (res.exit_code() == 0) passed_ = ex->name;
     }
     running_ = false;
   });

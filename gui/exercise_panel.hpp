@@ -40,6 +40,8 @@ class ExercisePanel {
   void draw(Explorer& explorer, bool* show_in_explorer);
   static bool available();  // this build has the checkers (socklab_check)
   void select(const std::string& exercise);
+  // The exercise just passed in full (once), for the student's progress.
+  std::string take_passed();
 
  private:
   void start();
@@ -52,6 +54,7 @@ class ExercisePanel {
   std::mutex mutex_;
   std::vector<StageOutcome> stages_;
   std::string start_error_;
+  std::string passed_;
   std::atomic<bool> running_{false};
   int shown_stage_ = -1;
   ViewState exchange_vs_;

@@ -10,6 +10,13 @@
 
 #include "i18n.hpp"
 #include "look.hpp"
+#include "view_compare.hpp"
+
+#if defined(SOCKLAB_REAL_RUNNER) && defined(SOCKLAB_GUI_HAS_SCENARIO)
+#include "real/runner.hpp"
+#include "scenario/scenario.hpp"
+#define SOCKLAB_GUI_REAL_RUNS 1
+#endif
 
 namespace socklab::gui {
 
@@ -117,7 +124,57 @@ void Explorer::adopt(std::shared_ptr<const Run> run, bool keep_before) {
   world_run_ = nullptr;
 }
 
+bool Explorer::real_available() {
+#ifdef SOCKLAB_GUI_REAL_RUNS
+  return true;
+#else
+  return false;
+#endif
+}
+
+void Explorer::run_real() {
+#ifdef SOCKLAB_GUI_REAL_RUNS
+  if (!run_ || run_->source.scenario.empty() || real_busy_.load()) return;
+  if (real_worker_.joinable()) real_worker_.join();
+  real_busy_ = true;
+  real_status_.clear();
+  const RunSource src = run_->source;
+  real_worker_ = std::jthread([this, src](std::stop_token) {
+    std::string status;
+    std::shared_ptr<const trace::Trace> trace;
+    try {
+      scenario::Scenario s = scenario::load_file(src.scenario);
+      scenario::apply_overrides(s, src.overrides);
+      real::RealRun rr = real::run_real(sim::world_config_from_scenario(s));
+      status = rr.where;
+      for (const auto& u : rr.unreproduced) status += "; " + u;
+      auto t = std::make_shared<trace::Trace>(std::move(rr.trace));
+      std::stable_sort(t->begin(), t->end(), [](const auto& a, const auto& b) { return a.t_ns < b.t_ns; });
+      trace = std::move(t);
+    } catch (const std::exception& e) {
+      status = e.what();
+    }
+    std::lock_guard lock(real_mutex_);
+    real_done_ = trace;
+    real_status_ = status;
+    real_scenario_ = src.scenario;
+    real_busy_ = false;
+  });
+#endif
+}
+
 void Explorer::update(double dt) {
+  {
+    std::lock_guard lock(real_mutex_);
+    if (real_done_) {
+      real_ = std::exchange(real_done_, nullptr);
+      show_real_ = true;
+    }
+  }
+  if (real_ && (!run_ || run_->source.scenario != real_scenario_)) {
+    real_.reset();
+    show_real_ = false;
+  }
   if (auto r = runner_.take()) {
     adopt(std::move(r), params_dirty_);
     params_dirty_ = false;
@@ -367,7 +424,13 @@ void Explorer::draw_body(float height) {
   ImGui::BeginChild("ladder", ImVec2(left_w, top_h), true, canvas_flags);
   ImGui::PopStyleVar();
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, st.ItemSpacing);
-  draw_view(ViewId::ladder);
+  if (show_real_ && real_) {
+    ViewContext cx = context();
+    record_rect(cx, ViewId::ladder);
+    draw_compare(run_->trace, *real_, vs_, scale_);
+  } else {
+    draw_view(ViewId::ladder);
+  }
   ImGui::PopStyleVar();
   ImGui::EndChild();
   ImGui::SameLine(0, 0);
@@ -490,6 +553,24 @@ void Explorer::draw_params() {
   ImGui::EndDisabled();
   if (before_) {
     ImGui::Checkbox(tr("Show before / after side by side"), &vs_.compare);
+  }
+  ImGui::Separator();
+  ImGui::TextUnformatted(tr("Real kernel"));
+  if (!real_available()) {
+    ImGui::TextDisabled("%s", tr("The real-kernel runner is not part of this build (lab/real)."));
+  } else {
+    ImGui::TextWrapped("%s", tr("Same scripts, real sockets on this machine; the comparison shows where the kernel "
+                                "and the simulator differ."));
+    ImGui::BeginDisabled(real_busy_.load() || run.source.scenario.empty());
+    if (ImGui::Button(tr("Run this scenario on the real kernel"))) run_real();
+    ImGui::EndDisabled();
+    if (real_busy_.load()) {
+      ImGui::SameLine();
+      ImGui::TextColored(ImVec4(0.2f, 0.45f, 0.85f, 1), "%s", tr("Running on the real kernel…"));
+    }
+    if (real_) ImGui::Checkbox(tr("Show real vs simulated side by side"), &show_real_);
+    std::lock_guard lock(real_mutex_);
+    if (!real_status_.empty()) ImGui::TextWrapped("%s", real_status_.c_str());
   }
   const auto ov = overrides_between(run.scenario.params, run.params);
   if (!ov.empty()) {

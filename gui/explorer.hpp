@@ -3,8 +3,12 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "fonts.hpp"
 #include "run.hpp"
@@ -51,6 +55,15 @@ class Explorer {
   const Params& edit_params() const { return edit_; }
   void set_scale(float scale) { scale_ = scale; }
 
+  // Real kernel beside the simulator (lab/real, gui/view_compare): runs the
+  // open scenario's scripts with real sockets on a background thread, then
+  // the ladder pane can show both runs side by side.
+  static bool real_available();
+  void run_real();
+  bool real_busy() const { return real_busy_.load(); }
+  bool& show_real() { return show_real_; }
+  bool has_real() const { return real_ != nullptr; }
+
  private:
   void adopt(std::shared_ptr<const Run> run, bool keep_before);
   void draw_header();
@@ -85,6 +98,15 @@ class Explorer {
   float split_y_ = 0.64f;  // top row | bottom row
   float split_r_ = 0.52f;  // state machine | buffers
   std::array<ViewRect, static_cast<std::size_t>(ViewId::count)> rects_{};
+
+  std::shared_ptr<const trace::Trace> real_;        // shown
+  std::filesystem::path real_scenario_;             // the scenario it ran
+  std::mutex real_mutex_;
+  std::shared_ptr<const trace::Trace> real_done_;   // finished, not yet taken
+  std::string real_status_;
+  std::atomic<bool> real_busy_{false};
+  bool show_real_ = false;
+  std::jthread real_worker_;  // last: joined before the members it writes go away
 };
 
 }  // namespace socklab::gui

@@ -78,6 +78,16 @@ Shell::Shell(const GuiOptions& options, Fonts fonts, float scale)
       explorer_(fonts_, scale), exercise_(fonts_) {
   set_language(options.lang == "zh" ? Lang::zh : Lang::en);
   explorer_.state().presentation = options.presentation;
+  reader_.fonts = &fonts_;
+  reader_.lesson = options.lesson;
+  reader_callbacks_.run_scenario = [this](const std::string&, const fs::path& file) { open_scenario(file); };
+  reader_callbacks_.check_exercise = [this](const std::string& name) {
+    exercise_.select(name);
+    exercise_page_ = true;
+    show_lesson_ = false;
+  };
+  reader_callbacks_.set_language = [](bool z) { set_language(z ? Lang::zh : Lang::en); };
+  reader_callbacks_.lesson_changed = [this](int lesson) { selected_ = lesson; };
   try {
     lessons_ = scan_lessons();
     scenarios_ = scan_scenarios();
@@ -274,6 +284,15 @@ void Shell::draw_left() {
       draw_scenarios_tab();
       ImGui::EndTabItem();
     }
+    if (!show_lesson_ && !exercise_page_ && ImGui::BeginTabItem(tr("Text"))) {
+      // The lesson beside the explorer (widen this column with its splitter).
+      reader_.zh = zh();
+      ImGui::BeginChild("reader");
+      draw_lesson_reader(reader_, reader_callbacks_);
+      ImGui::EndChild();
+      selected_ = reader_.lesson;
+      ImGui::EndTabItem();
+    }
     if (ImGui::BeginTabItem(tr("Exercise"))) {
       ImGui::TextWrapped("%s", tr("Check a program you wrote against the exercise's checker."));
       if (ImGui::Button(tr("Open the checker"))) {
@@ -292,14 +311,24 @@ void Shell::draw_lessons_tab() {
     return;
   }
   if (lessons_.empty()) ImGui::TextDisabled("%s", tr("No lessons found."));
+  std::vector<int> read;
+  for (const auto& e : lesson_list(reader_))
+    if (e.read) read.push_back(e.number);
   for (const auto& l : lessons_) {
     const std::string& title = pick(l.title, l.title_zh);
-    auto label = fmt::format("{:2}  {}", l.number, title);
+    const bool done = std::find(read.begin(), read.end(), l.number) != read.end();
+    auto label = fmt::format("{:2}  {}{}", l.number, title, done ? "  ✓" : "");
     if (ImGui::Selectable(label.c_str(), selected_ == l.number && show_lesson_)) {
       selected_ = l.number;
+      reader_.lesson = l.number;
       show_lesson_ = true;
       exercise_page_ = false;
     }
+  }
+  // With a scenario open, the lesson's text stays at hand here.
+  if (!show_lesson_ && !exercise_page_) {
+    ImGui::Separator();
+    if (ImGui::SmallButton(tr("Back to the lesson"))) show_lesson_ = true;
   }
 }
 
@@ -325,6 +354,10 @@ void Shell::draw_main() {
     bool to_explorer = false;
     exercise_.draw(explorer_, &to_explorer);
     if (to_explorer) exercise_page_ = false;
+    if (auto passed = exercise_.take_passed(); !passed.empty()) {
+      const std::string err = record_exercise_passed(reader_, passed);
+      status_ = err.empty() ? fmt::format("{} {}", passed, tr("passed: saved in your progress")) : err;
+    }
     return;
   }
   if (show_lesson_) {
@@ -335,6 +368,14 @@ void Shell::draw_main() {
 }
 
 void Shell::draw_lesson_page() {
+  reader_.zh = zh();
+  if (reader_.lesson != selected_) reader_.lesson = selected_;
+  if (lesson_load_error(reader_).empty() && !lesson_list(reader_).empty()) {
+    draw_lesson_reader(reader_, reader_callbacks_);
+    selected_ = reader_.lesson;
+    return;
+  }
+  // Without the reader (lessons/lib not built): the title and the lesson's scenarios.
   auto it = std::find_if(lessons_.begin(), lessons_.end(), [&](auto& l) { return l.number == selected_; });
   if (fonts_.heading) ImGui::PushFont(fonts_.heading);
   if (it != lessons_.end()) {

@@ -14,6 +14,7 @@
 #include "exercise_panel.hpp"
 #include "fonts.hpp"
 #include "gui.hpp"
+#include "lesson_reader.hpp"
 
 namespace socklab::gui {
 
@@ -86,6 +87,8 @@ class Shell {
   std::string status_;
   Explorer explorer_;
   ExercisePanel exercise_;
+  LessonReaderState reader_;
+  LessonCallbacks reader_callbacks_;
   std::optional<CaptureRequest> capture_;
 
   // Export dialog.
