@@ -10,7 +10,7 @@ struct GuiOptions {
   std::string screenshot;   // if set: render off-screen, write this PNG, exit
   int frames = 3;           // frames to render before the screenshot
   int width = 1440, height = 900;
-  int lesson = 1;           // lesson to open (1-based)
+  int lesson = 0;           // lesson to open (1-based); 0: the welcome page
   std::string scenario;     // scenario file to open instead of a lesson
   std::string trace;        // trace (JSON Lines) to open; with `scenario`, its scripts are shown
   std::string script;       // headless: commands to run ("step 5; back 2; shot ladder a.png"), then exit

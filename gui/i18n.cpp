@@ -45,6 +45,8 @@ const std::unordered_map<std::string_view, const char*>& table() {
       {"No lessons found.", "没有找到课程。"},
       {"Watch it happen:", "亲眼看它发生："},
       {"Back to the lesson", "回到课文"},
+      {"Start with lesson 1", "从第 1 课开始"},
+      {"or open a scenario under Scenarios.", "或者在“场景”里打开一个场景。"},
       {"passed: saved in your progress", "通过：已记入你的学习进度"},
       {"Text", "课文"},
       {"Real kernel", "真实内核"},

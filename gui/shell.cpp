@@ -79,7 +79,7 @@ Shell::Shell(const GuiOptions& options, Fonts fonts, float scale)
   set_language(options.lang == "zh" ? Lang::zh : Lang::en);
   explorer_.state().presentation = options.presentation;
   reader_.fonts = &fonts_;
-  reader_.lesson = options.lesson;
+  reader_.lesson = std::max(1, options.lesson);
   reader_callbacks_.run_scenario = [this](const std::string&, const fs::path& file) { open_scenario(file); };
   reader_callbacks_.check_exercise = [this](const std::string& name) {
     exercise_.select(name);
@@ -368,6 +368,23 @@ void Shell::draw_main() {
 }
 
 void Shell::draw_lesson_page() {
+  if (selected_ <= 0) {
+    // The welcome page: what socklab is and where to start.
+    if (fonts_.heading) ImGui::PushFont(fonts_.heading);
+    ImGui::TextUnformatted("socklab");
+    if (fonts_.heading) ImGui::PopFont();
+    ImGui::Separator();
+    ImGui::TextWrapped("%s", tr("Pick a lesson on the left. Each lesson explains one idea, lets you watch it "
+                                "happen in the simulator, and ends with an exercise you check on the real kernel."));
+    ImGui::Spacing();
+    if (ImGui::Button(tr("Start with lesson 1"))) {
+      selected_ = 1;
+      reader_.lesson = 1;
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", tr("or open a scenario under Scenarios."));
+    return;
+  }
   reader_.zh = zh();
   if (reader_.lesson != selected_) reader_.lesson = selected_;
   if (lesson_load_error(reader_).empty() && !lesson_list(reader_).empty()) {
