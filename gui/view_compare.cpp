@@ -119,8 +119,7 @@ int lane_of(std::vector<std::string>& lanes, const std::string& host) {
 }
 
 void build_side(const trace::Trace& t, std::vector<std::string>& lanes, Side& side,
-                const std::set<std::pair<std::string, std::string>>& differing_calls,
-                const std::set<std::string>& recv_differs) {
+                const std::set<std::pair<std::string, std::string>>& differing_calls) {
   std::map<std::string, std::map<std::string, int>> nth;
   std::map<std::int64_t, std::pair<const trace::Event*, const trace::Event*>> packets;  // id -> send, arrive
   for (const auto& e : t) {
@@ -132,8 +131,7 @@ void build_side(const trace::Trace& t, std::vector<std::string>& lanes, Side& si
       std::int64_t dur = e.t_end_ns >= 0 ? e.t_end_ns - e.t_ns : -1;
       bool stall = e.fn != "sleep" && (dur < 0 || dur > real::kStallNs);
       std::string key = fmt::format("{}#{}", e.fn, k);
-      bool differs = differing_calls.count({e.host, key}) > 0 ||
-                     ((e.fn == "recv" || e.fn == "recvfrom") && recv_differs.count(e.host));
+      bool differs = differing_calls.count({e.host, key}) > 0;
       side.calls.push_back({e.t_ns, e.t_end_ns >= 0 ? e.t_end_ns : side.t_end, lane, call_text(e),
                             stall, differs, e.line});
     } else if (e.kind == trace::Kind::segment || e.kind == trace::Kind::datagram) {
@@ -164,7 +162,6 @@ Model& model_for(const trace::Trace& sim, const trace::Trace& real) {
   m.real_view = real::summarize(real);
   m.diffs = real::compare(m.sim_view, m.real_view);
   std::set<std::pair<std::string, std::string>> differing_calls;
-  std::set<std::string> recv_differs;
   for (const auto& d : m.diffs) {
     if (d.aspect.rfind("stall", 0) == 0) {
       // detail is "recv #2 (line 14)"
@@ -174,12 +171,35 @@ Model& model_for(const trace::Trace& sim, const trace::Trace& real) {
         differing_calls.insert({d.host, d.detail.substr(0, hash) + "#" +
                                             d.detail.substr(hash + 2, space - hash - 2)});
     }
-    if (d.aspect == "recv sizes") recv_differs.insert(d.host);
   }
+  // recv/recvfrom calls whose result differs (by host and position).
+  auto recv_results = [](const trace::Trace& t) {
+    std::map<std::string, std::vector<std::int64_t>> out;
+    for (const auto& e : t)
+      if (e.kind == trace::Kind::call && (e.fn == "recv" || e.fn == "recvfrom"))
+        out[e.host + "/" + e.fn].push_back(e.err.empty() && e.ret ? *e.ret : -1);
+    return out;
+  };
+  auto sim_recv = recv_results(sim), real_recv = recv_results(real);
+  for (const auto& [key, a] : sim_recv) {
+    const auto& b = real_recv[key];
+    auto slash = key.find('/');
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+      if (i >= a.size() || i >= b.size() || a[i] != b[i])
+        differing_calls.insert({key.substr(0, slash), fmt::format("{}#{}", key.substr(slash + 1), i + 1)});
+  }
+  for (const auto& [key, b] : real_recv)
+    if (!sim_recv.count(key))
+      for (std::size_t i = 0; i < b.size(); ++i)
+        differing_calls.insert({key.substr(0, key.find('/')), fmt::format("{}#{}", key.substr(key.find('/') + 1), i + 1)});
   // Lanes in the simulator's order of appearance, then any the real run adds.
-  build_side(sim, m.lanes, m.left, differing_calls, recv_differs);
-  build_side(real, m.lanes, m.right, differing_calls, recv_differs);
-  m.t_end = std::max<std::int64_t>({m.left.t_end, m.right.t_end, 1});
+  build_side(sim, m.lanes, m.left, differing_calls);
+  build_side(real, m.lanes, m.right, differing_calls);
+  // Fit the part a student watches: until the scripts end (a trace may go on
+  // to a TIME_WAIT expiry 60 s later); zooming out shows the rest.
+  std::int64_t scripts_end = std::max(m.sim_view.scripts_end_ns, m.real_view.scripts_end_ns);
+  m.t_end = scripts_end > 0 ? scripts_end + scripts_end / 20 + 1'000'000
+                            : std::max<std::int64_t>({m.left.t_end, m.right.t_end, 1});
   for (const auto& e : real) {
     if (e.kind != trace::Kind::note || !e.extra.is_object()) continue;
     if (e.extra.contains("where")) m.where = e.extra.value("where", "");
@@ -267,6 +287,11 @@ void draw_ladder(ImDrawList* dl, const Model& m, const Side& side, float x0, flo
                 m.lanes[i].c_str());
     dl->AddLine(ImVec2(x, top), ImVec2(x, y1 - pad), kGrid, 2 * scale);
   }
+  // Labels that would overlap the previous one on the same lane are left out
+  // (zoom in to see them; the tooltip always works).
+  std::vector<float> lane_label_bottom(lanes, -1e9f);
+  float arrow_label_bottom = -1e9f;
+  const float line_h = ImGui::GetTextLineHeight();
   // Packets: slanted arrows from the sender's line to the receiver's.
   for (const auto& a : side.arrows) {
     if (a.t1 < z.t0 || a.t0 > z.t1) continue;
@@ -279,8 +304,11 @@ void draw_ladder(ImDrawList* dl, const Model& m, const Side& side, float x0, flo
                           ImVec2(p1.x + dir * 7 * scale, p1.y + 3 * scale), c);
     if (a.len > 0) {
       std::string label = a.gso > 1 ? fmt::format("{} B ({} segs)", a.len, a.gso) : fmt::format("{} B", a.len);
-      ImVec2 mid((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f - ImGui::GetTextLineHeight());
-      dl->AddText(mid, c, label.c_str());
+      ImVec2 mid((p0.x + p1.x) * 0.5f, (p0.y + p1.y) * 0.5f - line_h);
+      if (mid.y >= arrow_label_bottom) {
+        dl->AddText(mid, c, label.c_str());
+        arrow_label_bottom = mid.y + line_h;
+      }
     }
   }
   // Calls: activation bars on the host's line, labelled beside it.
@@ -297,7 +325,11 @@ void draw_ladder(ImDrawList* dl, const Model& m, const Side& side, float x0, flo
     bool left = c.lane == 0 && lanes > 1;
     ImVec2 sz = ImGui::CalcTextSize(c.label.c_str());
     ImVec2 tp(left ? x - 8 * scale - sz.x : x + 8 * scale, ya - sz.y * 0.5f);
-    dl->AddText(tp, c.differs ? kDiffStrong : kTextDim, c.label.c_str());
+    float& bottom = lane_label_bottom[static_cast<std::size_t>(c.lane)];
+    if (tp.y >= bottom) {
+      dl->AddText(tp, c.differs ? kDiffStrong : kTextDim, c.label.c_str());
+      bottom = tp.y + sz.y;
+    }
     if (mouse.x >= std::min(tp.x, a.x) && mouse.x <= std::max(tp.x + sz.x, b.x) && mouse.y >= ya - sz.y * 0.5f &&
         mouse.y <= std::max(yb, ya + sz.y * 0.5f))
       *hovered = &c;
