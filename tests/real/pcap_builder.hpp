@@ -151,6 +151,7 @@ inline ByteVec sll2(const ByteVec& ip, std::uint16_t proto = 0x0800) {
 
 inline ByteVec null_loopback(const ByteVec& ip, std::uint32_t af = 2) {
   ByteVec b;
+  b.reserve(4 + ip.size());  // also keeps GCC 12 -O3 from a false stringop-overread
   put32le(b, af);  // host byte order of a little-endian writer
   b.insert(b.end(), ip.begin(), ip.end());
   return b;
