@@ -65,6 +65,12 @@ std::string LiveCapture::start(const Options& options) {
       return;
     }
     pcap_freecode(&prog);
+    if (options_.incoming_only && pcap_setdirection(p, PCAP_D_IN) != 0) {
+      std::string why = fmt::format("capture direction on {}: {}", options_.interface, pcap_geterr(p));
+      pcap_close(p);
+      ready.set_value(why);
+      return;
+    }
     pcap_setnonblock(p, 1, errbuf);
     linktype_ = pcap_datalink(p);
     ready.set_value("");

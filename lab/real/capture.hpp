@@ -31,6 +31,7 @@ class LiveCapture {
     std::size_t max_packets = 200'000;          // beyond: counted, not kept
     std::size_t max_bytes = 64u << 20;          // beyond: headers only (first 128 bytes)
     std::function<void()> enter_namespace;      // run in the capture thread before opening
+    bool incoming_only = false;                 // each packet once on "any" (where it enters)
   };
   LiveCapture() = default;
   ~LiveCapture();

@@ -71,9 +71,11 @@ class NetnsLab {
   // Moves the calling thread into the host's namespace (setns). Throws NetnsError.
   void enter(int host) const;
   // Where one capture sees every packet between hosts: host 0's sl0 for a
-  // veth pair, the bridge br0 in the hub namespace otherwise.
+  // veth pair; otherwise every bridge port in the hub namespace ("any"),
+  // incoming only, so each packet is seen once, where it enters the bridge.
   void enter_capture_namespace() const;
-  std::string capture_interface() const { return hub_.empty() ? "sl0" : "br0"; }
+  std::string capture_interface() const { return hub_.empty() ? "sl0" : "any"; }
+  bool capture_incoming_only() const { return !hub_.empty(); }
   // Initial congestion window (route option initcwnd) on every host's route.
   // Returns "" on success, else why not.
   std::string set_initial_cwnd(int segments);

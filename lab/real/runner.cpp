@@ -259,6 +259,7 @@ RealRun run_real(const sim::WorldConfig& cfg, const RealOptions& options, Cancel
     LiveCapture::Options co;
     if (lab) {
       co.interface = lab->capture_interface();
+      co.incoming_only = lab->capture_incoming_only();
       co.enter_namespace = [&lab] { lab->enter_capture_namespace(); };
     }
     std::string why = capture.start(co);

@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <thread>
 
+#include <algorithm>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "real/netns.hpp"
@@ -266,6 +269,39 @@ print(data, addr)
   for (const auto& h : run.hosts) ASSERT_EQ(h.status, RealHostOutcome::Status::finished) << h.error;
   EXPECT_EQ(run.hosts[0].printed.at(0).text, "10.0.0.2 4\n");
   EXPECT_EQ(run.hosts[1].printed.at(0).text, "b'ping!' ('10.0.0.1', 7000)\n");
+}
+
+// Three hosts: namespaces on a bridge; the capture sees each datagram once.
+TEST(RealRunner, ThreeHostsOnABridgeAreCapturedOnce) {
+  if (auto why = netns_unavailable_reason()) GTEST_SKIP() << *why;
+  sim::WorldConfig cfg;
+  cfg.hosts.push_back(host("server", 0, R"(import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("server", 7000))
+for i in range(2):
+    data, addr = s.recvfrom(100)
+    print(addr[0], data)
+)"));
+  for (const char* name : {"alice", "bob"})
+    cfg.hosts.push_back(host(name, 1'000'000, fmt::format(R"(import socket
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.sendto(b"{}", ("server", 7000))
+)", name)));
+  auto run = run_real(cfg, {});
+  for (const auto& h : run.hosts) ASSERT_EQ(h.status, RealHostOutcome::Status::finished) << h.name << h.error;
+  EXPECT_TRUE(run.in_namespaces);
+  std::vector<std::string> printed;
+  for (const auto& p : run.hosts[0].printed) printed.push_back(p.text);
+  std::sort(printed.begin(), printed.end());
+  EXPECT_EQ(printed, (std::vector<std::string>{"10.0.0.2 b'alice'\n", "10.0.0.3 b'bob'\n"}));
+  if (run.captured) {
+    std::vector<std::string> datagrams;
+    for (const auto& e : run.trace)
+      if (e.kind == trace::Kind::datagram && e.what == "send") datagrams.push_back(e.from + "->" + e.to);
+    std::sort(datagrams.begin(), datagrams.end());
+    EXPECT_EQ(datagrams, (std::vector<std::string>{"alice->server", "bob->server"}));
+  }
+  EXPECT_TRUE(our_namespaces().empty());
 }
 
 }  // namespace
