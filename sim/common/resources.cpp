@@ -1,6 +1,8 @@
 #include "resources.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -35,6 +38,49 @@ fs::path exe_dir() {
 
 [[noreturn]] void fail_errno(std::string_view what, const fs::path& path) {
   throw std::runtime_error(fmt::format("{} {}: {}", what, path.string(), std::strerror(errno)));
+}
+
+// Temp files of write_file_atomic for `target` are named
+// ".<target>.tmp-<pid>-XXXXXX" (mkstemp's six characters); the writer holds
+// flock() on its temp file until the rename. A writer killed before the
+// rename leaves its temp file behind: the next save of the same target
+// removes every such file whose writer is gone (no such process and no
+// lock held). Files of writers still running are never touched.
+std::string temp_prefix(const fs::path& target) {
+  return fmt::format(".{}.tmp-", target.filename().string());
+}
+
+// The writer's pid from a temp file name, 0 for a name of the older format
+// ".<target>.tmp-XXXXXX" (no pid), nullopt for a name that is not ours.
+std::optional<long> temp_owner(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return std::nullopt;
+  std::string_view rest = name.substr(prefix.size());
+  if (rest.size() == 6 && rest.find('-') == std::string_view::npos) return 0;
+  auto dash = rest.find('-');
+  if (dash == std::string_view::npos || dash == 0 || dash > 10 || rest.size() != dash + 7)
+    return std::nullopt;
+  long pid = 0;
+  for (char c : rest.substr(0, dash)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    pid = pid * 10 + (c - '0');
+  }
+  return pid;
+}
+
+void remove_stale_temps(const fs::path& dir, const fs::path& target) {
+  const std::string prefix = temp_prefix(target);
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    auto owner = temp_owner(name, prefix);
+    if (!owner) continue;
+    if (*owner == ::getpid()) continue;  // another thread of ours may be writing it
+    if (*owner > 0 && (::kill(static_cast<pid_t>(*owner), 0) == 0 || errno == EPERM)) continue;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) ::unlink(it->path().c_str());  // nobody writes it
+    ::close(fd);
+  }
 }
 
 }  // namespace
@@ -78,9 +124,11 @@ void write_file_atomic(const fs::path& path, std::string_view content, bool over
     throw std::runtime_error(
         fmt::format("{} already exists (use --force to overwrite it)", path.string()));
   auto dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-  std::string tmpl = (dir / fmt::format(".{}.tmp-XXXXXX", path.filename().string())).string();
-  int fd = ::mkstemp(tmpl.data());
+  remove_stale_temps(dir, path);
+  std::string tmpl = (dir / fmt::format("{}{}-XXXXXX", temp_prefix(path), ::getpid())).string();
+  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
   if (fd < 0) fail_errno("cannot create a temporary file next to", path);
+  (void)::flock(fd, LOCK_EX);  // "still being written": see remove_stale_temps
   auto cleanup = [&] {
     ::close(fd);
     ::unlink(tmpl.c_str());

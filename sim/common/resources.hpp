@@ -24,6 +24,9 @@ std::filesystem::path data_dir();
 // fsync, rename over the target, fsync the directory. A crash at any point
 // leaves either the old file or the new one, never a mix.
 // With overwrite=false an existing target is an error (std::runtime_error).
+// A writer killed mid-save (SIGKILL, power loss) can leave one temp file
+// ".<name>.tmp-<pid>-XXXXXX" next to the target; the next save of the same
+// target removes it (tests/reliability kills writers to check all this).
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        bool overwrite = true);
 
