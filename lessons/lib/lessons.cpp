@@ -252,14 +252,24 @@ void read_toml(Lesson& lesson, int dir_number, const std::string& dir_slug, Prob
 // ---------------------------------------------------------------- Markdown
 
 void read_text(Lesson& lesson, Lang lang, Problems& problems) {
-  LessonText& t = lesson.text(lang);
-  t.path = lesson.dir / (std::string(lang_code(lang)) + ".md");
-  const std::string file = t.path.string();
-  std::string error;
-  if (!read_whole_file(t.path, t.markdown, error)) {
-    problems.push_back(fmt::format("{}: {}", file, error));
+  const fs::path path = lesson.dir / (std::string(lang_code(lang)) + ".md");
+  std::string markdown, error;
+  if (!read_whole_file(path, markdown, error)) {
+    lesson.text(lang).path = path;
+    problems.push_back(fmt::format("{}: {}", path.string(), error));
     return;
   }
+  parse_lesson_text(lesson, lang, std::move(markdown), problems);
+}
+
+}  // namespace
+
+void parse_lesson_text(Lesson& lesson, Lang lang, std::string markdown,
+                       std::vector<std::string>& problems) {
+  LessonText& t = lesson.text(lang);
+  t.path = lesson.dir / (std::string(lang_code(lang)) + ".md");
+  t.markdown = std::move(markdown);
+  const std::string file = t.path.string();
   if (int bad = first_bad_utf8_line(t.markdown)) {
     problems.push_back(fmt::format("{}:{}: not valid UTF-8", file, bad));
     return;
@@ -346,8 +356,6 @@ void read_text(Lesson& lesson, Lang lang, Problems& problems) {
   }
   finish(*current, t.markdown.size());
 }
-
-}  // namespace
 
 const char* lang_code(Lang lang) { return lang == Lang::zh ? "zh" : "en"; }
 

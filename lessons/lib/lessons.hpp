@@ -84,6 +84,13 @@ class LoadError : public std::runtime_error {
 // Loads one lesson directory (lessons/NN-slug). Throws LoadError.
 Lesson load_lesson(const std::filesystem::path& dir);
 
+// What load_lesson does with one language's Markdown once it is read: the
+// UTF-8 check, the title, the intro and the sections (lesson.text(lang)),
+// links checked against lesson.scenarios and lesson.exercises. Problems are
+// appended as "<dir>/<lang>.md:line: ..."; never throws for any text.
+void parse_lesson_text(Lesson& lesson, Lang lang, std::string markdown,
+                       std::vector<std::string>& problems);
+
 // Loads every NN-slug directory under `lessons_dir`, sorted by number, and
 // checks what spans lessons (unique numbers, `lesson:N` links that exist).
 // Throws LoadError listing every problem in every lesson.
