@@ -21,6 +21,7 @@ struct CheckOptions {
   std::string json, gradescope;
   std::vector<std::string> only;
   bool verbose = false;
+  bool force = false;
 };
 
 std::string exercise_names() {
@@ -57,7 +58,7 @@ int run_check(const CheckOptions& o) {
     }
   for (auto* path : {&o.json, &o.gradescope})
     if (!path->empty())
-      if (auto problem = check::report_path_problem(*path, o.command)) {
+      if (auto problem = check::report_path_problem(*path, o.command, o.force)) {
         fmt::print(stderr, "socklab check: refusing to write the report: {}\n", *problem);
         return kExitUsage;
       }
@@ -105,7 +106,11 @@ Command add_check(CLI::App& root) {
   sub->add_option("--json", o->json, "also write the results as JSON (one object per stage) to FILE");
   sub->add_option("--gradescope", o->gradescope, "also write Gradescope's results.json to FILE");
   sub->add_flag("--verbose,-v", o->verbose, "show your program's stdout and stderr for every stage");
-  sub->add_option("--stage", o->only, "run only this stage (repeat for more)");
+  sub->add_flag("--force", o->force,
+                "let --json/--gradescope replace a file that is not a previous report");
+  // One name per --stage: otherwise "--" would end --stage's values instead of
+  // starting the command, and a command like `python3 -c ...` fails to parse.
+  sub->add_option("--stage", o->only, "run only this stage (repeat for more)")->allow_extra_args(false);
   sub->add_option("command", o->command, "your program and its arguments, after --; the port is appended");
   sub->footer(
       "Examples:\n"

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -137,8 +138,26 @@ nlohmann::json to_gradescope(const RunResult& run) {
   return g;
 }
 
+namespace {
+
+// A file `socklab check` wrote before: to_json's array of stages or
+// to_gradescope's object. Any other JSON (package.json, settings) is somebody's file.
+bool is_previous_report(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return false;
+  if (j.is_array())
+    return std::all_of(j.begin(), j.end(), [](const nlohmann::json& s) {
+      return s.is_object() && s.contains("name") && s.contains("passed");
+    });
+  return j.is_object() && j.contains("tests") && j["tests"].is_array() && j.contains("score");
+}
+
+}  // namespace
+
 std::optional<std::string> report_path_problem(const std::filesystem::path& path,
-                                               const std::vector<std::string>& command) {
+                                               const std::vector<std::string>& command,
+                                               bool force) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto target = fs::weakly_canonical(path, ec);
@@ -150,19 +169,10 @@ std::optional<std::string> report_path_problem(const std::filesystem::path& path
                          path.string());
   }
   if (fs::is_directory(path, ec)) return fmt::format("{} is a directory", path.string());
-  if (fs::exists(path, ec)) {
-    std::string head;
-    {
-      std::ifstream in(path, std::ios::binary);
-      char buf[256];
-      in.read(buf, sizeof buf);
-      head.assign(buf, static_cast<std::size_t>(in.gcount()));
-    }
-    auto p = head.find_first_not_of(" \t\r\n");
-    if (!head.empty() && (p == std::string::npos || (head[p] != '[' && head[p] != '{')))
-      return fmt::format("{} exists and is not a previous report (not JSON); not overwriting it",
-                         path.string());
-  }
+  if (!force && fs::exists(path, ec) && fs::file_size(path, ec) > 0 && !is_previous_report(path))
+    return fmt::format("{} exists and is not a previous socklab report; not overwriting it "
+                       "(use --force)",
+                       path.string());
   return std::nullopt;
 }
 

@@ -31,10 +31,12 @@ nlohmann::json to_json(const RunResult& run);
 nlohmann::json to_gradescope(const RunResult& run);
 
 // Whether `path` may receive a report: never a file the command uses (the
-// program or an argument), never a directory, and an existing file only if
-// it looks like a previous report (JSON). Returns the reason it may not.
+// program or an argument), never a directory, and an existing non-empty file
+// only if it is a previous report of socklab check (or with force: --force).
+// Returns the reason it may not.
 std::optional<std::string> report_path_problem(const std::filesystem::path& path,
-                                               const std::vector<std::string>& command);
+                                               const std::vector<std::string>& command,
+                                               bool force = false);
 // Atomic write (temp file + rename). Throws std::runtime_error.
 void write_report(const std::filesystem::path& path, const nlohmann::json& j);
 
