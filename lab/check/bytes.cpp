@@ -96,9 +96,11 @@ std::string describe_difference(std::string_view expected, std::string_view got,
     return label(expected_label) + repr(expected, kShort) + "\n" + label(got_label) +
            repr(got, kShort) + (got.empty() ? "  (nothing)" : "");
   auto diff = first_difference(expected, got);
-  std::string out = fmt::format("{}{} ({} bytes)\n{}{} ({} bytes)\n", label(expected_label),
-                                human_size(expected.size()), expected.size(), label(got_label),
-                                human_size(got.size()), got.size());
+  auto size = [](std::size_t n) {
+    return n < 1024 ? fmt::format("{} bytes", n) : fmt::format("{} ({} bytes)", human_size(n), n);
+  };
+  std::string out = fmt::format("{}{}\n{}{}\n", label(expected_label), size(expected.size()),
+                                label(got_label), size(got.size()));
   if (!diff) return out + "(the same bytes)";
   std::size_t at = *diff;
   std::size_t from = at > 24 ? at - 24 : 0;

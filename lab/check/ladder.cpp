@@ -138,7 +138,7 @@ std::string render_ascii_ladder(const trace::Trace& events, const LadderOptions&
   auto emit = [&](const Row& r) {
     std::string line = time_col(r.t_ns) + " " + fmt::format("{:<{}}", r.conn, ccol);
     std::string body;
-    std::string label = cut(r.label, lane - 6);
+    std::string label = cut(r.label, lane - 8);  // room for the arrow's ends
     if (r.dir == Dir::right) {
       // |── label ────────▶|
       std::string head = "├─ " + label + " ";
