@@ -71,6 +71,7 @@ class App {
   double last_time_ = 0.0;
   std::int64_t last_frame_cpu_ns_ = 0;
   bool rendered_ = false;  // the last frame's pixels are in the frame buffer
+  bool font_pixels_freed_ = false;
   void render_draw_data();
   bool imgui_ready_ = false;
 };

@@ -121,6 +121,12 @@ void Shell::open_trace(const fs::path& path) {
   exercise_page_ = false;
 }
 
+void Shell::show_run(std::shared_ptr<const Run> run) {
+  explorer_.show(std::move(run));
+  show_lesson_ = false;
+  exercise_page_ = false;
+}
+
 void Shell::on_drop(const std::vector<std::string>& paths) {
   for (const auto& p : paths) {
     const fs::path path(p);
@@ -293,7 +299,7 @@ void Shell::draw_left() {
       selected_ = reader_.lesson;
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem(tr("Exercise"))) {
+    if (ImGui::BeginTabItem(tr("Check"))) {
       ImGui::TextWrapped("%s", tr("Check a program you wrote against the exercise's checker."));
       if (ImGui::Button(tr("Open the checker"))) {
         exercise_page_ = true;

@@ -54,6 +54,8 @@ class Shell {
   Explorer& explorer() { return explorer_; }
   void open_scenario(const std::filesystem::path& path);
   void open_trace(const std::filesystem::path& path);
+  // Shows a run built elsewhere (benchmarks, tests) in the explorer.
+  void show_run(std::shared_ptr<const Run> run);
   // Files dropped on the window: .toml scenario, .jsonl trace, .pcap/.pcapng capture.
   void on_drop(const std::vector<std::string>& paths);
 
@@ -82,7 +84,7 @@ class Shell {
   bool show_about_ = false;
   bool show_lesson_ = true;  // main area: the lesson (true) or the explorer
   bool exercise_page_ = false;  // main area: the exercise checker
-  float left_frac_ = 0.16f;
+  float left_frac_ = 0.18f;
   std::string load_error_;
   std::string status_;
   Explorer explorer_;

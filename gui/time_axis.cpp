@@ -56,9 +56,11 @@ TimeAxis::TimeAxis(std::span<const RunInput> runs, bool readable, std::int64_t t
   // Slots per instant, per run; each event's place in its instant's band.
   std::vector<std::uint32_t> slots(times_.size(), 0);
   rank_.resize(runs.size());
+  instant_.resize(runs.size());
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const trace::Trace& tr = *runs[r].trace;
     rank_[r].assign(tr.size(), 0);
+    instant_[r].assign(tr.size(), 0);
     std::size_t k = 0;
     std::uint32_t used = 0;
     std::int64_t cur = tr.empty() ? 0 : tr.front().t_ns;
@@ -68,6 +70,7 @@ TimeAxis::TimeAxis(std::span<const RunInput> runs, bool readable, std::int64_t t
         used = 0;
       }
       while (times_[k] < cur) ++k;
+      instant_[r][i] = static_cast<std::uint32_t>(k);
       const bool slot = takes_slot(tr[i]);
       rank_[r][i] = (used << 1) | (slot ? 1u : 0u);
       if (slot) {
@@ -133,17 +136,15 @@ std::int64_t TimeAxis::to_t(double w) const {
 }
 
 double TimeAxis::event_w(std::size_t run, std::size_t i) const {
-  if (run >= traces_.size() || i >= traces_[run]->size()) return 0.0;
-  const std::int64_t t = (*traces_[run])[i].t_ns;
-  const std::size_t k = static_cast<std::size_t>(std::lower_bound(times_.begin(), times_.end(), t) - times_.begin());
+  if (run >= traces_.size() || i >= rank_[run].size()) return 0.0;
+  const std::size_t k = instant_[run][i];
   if (!readable_) return band_w_[k];
   return band_w_[k] + static_cast<double>(rank_[run][i] >> 1) + 0.5;
 }
 
 double TimeAxis::after_event_w(std::size_t run, std::size_t i) const {
-  if (run >= traces_.size() || i >= traces_[run]->size()) return 0.0;
-  const std::int64_t t = (*traces_[run])[i].t_ns;
-  const std::size_t k = static_cast<std::size_t>(std::lower_bound(times_.begin(), times_.end(), t) - times_.begin());
+  if (run >= traces_.size() || i >= rank_[run].size()) return 0.0;
+  const std::size_t k = instant_[run][i];
   if (!readable_) return band_w_[k];
   const std::uint32_t r = rank_[run][i];
   return band_w_[k] + static_cast<double>((r >> 1) + (r & 1u));

@@ -71,7 +71,8 @@ class TimeAxis {
   std::vector<std::int64_t> times_;  // distinct instants
   std::vector<double> band_w_;       // where each instant's band starts
   std::vector<double> band_h_;       // its height (slots, >= 1 row in readable mode)
-  std::vector<std::vector<std::uint16_t>> rank_;  // per run, per event: slot within its band
+  std::vector<std::vector<std::uint32_t>> rank_;     // per run, per event: slot within its band (<<1 | takes a slot)
+  std::vector<std::vector<std::uint32_t>> instant_;  // per run, per event: index of its instant
   std::vector<const trace::Trace*> traces_;
   std::vector<Gap> gaps_;
 };

@@ -145,6 +145,13 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
   const std::size_t nl = ix.lanes().size();
   const float row_px = static_cast<float>(cx.axis.row()) * ax.px_per_w();
   auto ev_y = [&](int ev) { return ax.y(cx.axis.event_w(axis_run, static_cast<std::size_t>(ev))); };
+  // Label boxes already placed: packet labels go where they hide nothing.
+  std::vector<ImVec4> occupied;
+  auto is_free = [&](ImVec2 a, ImVec2 b) {
+    for (const auto& r : occupied)
+      if (!(b.x <= r.x || a.x >= r.z || b.y <= r.y || a.y >= r.w)) return false;
+    return true;
+  };
 
   // Host lines.
   for (std::size_t l = 0; l < nl && l < L.line_x.size(); ++l)
@@ -227,6 +234,7 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
         const float tw = ImGui::CalcTextSize(text.c_str()).x;
         const float x = L.labels_left[l] ? L.line_x[l] + 8 : L.line_x[l] - 8 - tw;
         label_box(dl, ImVec2(x, y - line_h * 0.5f), text, colors::state, colors::label_bg);
+        occupied.push_back(ImVec4(x - 2, y - line_h * 0.5f, x + tw + 2, y + line_h * 0.5f));
       }
     }
   }
@@ -250,6 +258,7 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
       const float x = (nx0 + nx1 - tw) * 0.5f;
       ImGui::PushClipRect(ImVec2(nx0, y - line_h), ImVec2(nx1, y + line_h), true);
       dl->AddRectFilled(ImVec2(x - 4, y - line_h * 0.5f), ImVec2(x + tw + 4, y + line_h * 0.5f), IM_COL32(250, 246, 232, 235), 3.0f);
+      occupied.push_back(ImVec4(x - 4, y - line_h * 0.5f, x + tw + 4, y + line_h * 0.5f));
       dl->AddText(ImVec2(x, y - line_h * 0.5f), IM_COL32(120, 95, 40, 255), text.c_str());
       ImGui::PopClipRect();
       if (mouse_in && mouse.y >= y - line_h * 0.5f && mouse.y < y + line_h * 0.5f && mouse.x >= x && mouse.x <= x + tw) {
@@ -263,7 +272,6 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
   const auto& flights = ix.flights();
   const auto [f0, f1] = ix.flight_spans().overlapping(ta, tb);
   const bool dense = static_cast<float>(f1 - f0) > rows * 0.75f;
-  std::vector<float> last_label(nl * nl, -1e9f);
 
   auto draw_flight = [&](std::size_t fi, bool with_label) {
     const Flight& f = flights[fi];
@@ -291,16 +299,21 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
       arrow_head(dl, a, b, col, 7.0f + thick);
     }
     if (with_label) {
-      const std::size_t d = static_cast<std::size_t>(f.from_lane) * nl + static_cast<std::size_t>(f.to_lane);
-      if (ya - last_label[d] >= line_h * 1.05f || selected) {
-        std::string text = packet_label(e);
-        if (f.dropped) text += std::string("  ") + tr("lost");
-        const float tw = ImGui::CalcTextSize(text.c_str()).x;
-        const float along = f.dropped ? 0.2f : 0.3f;
+      std::string text = packet_label(e);
+      if (f.dropped) text += std::string("  ") + tr("lost");
+      const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+      // Above the arrow, a third of the way along; else two thirds, else half.
+      static constexpr float kAlong[] = {0.3f, 0.7f, 0.5f, 0.15f, 0.85f};
+      const int tries = f.dropped ? 2 : 5;
+      for (int k = 0; k < tries; ++k) {
+        const float along = f.dropped ? 0.2f + 0.5f * static_cast<float>(k) : kAlong[k];
         const float cxm = a.x + (b.x - a.x) * along, cym = a.y + (b.y - a.y) * along;
-        const float tx = std::clamp(cxm - tw * 0.5f, std::min(xa, xb) + 4.0f, std::max(xa, xb) - tw - 4.0f);
+        const float tx = std::clamp(cxm - ts.x * 0.5f, std::min(xa, xb) + 4.0f, std::max(xa, xb) - ts.x - 4.0f);
+        const ImVec2 p0(tx - 2, cym - line_h), p1(tx + ts.x + 2, cym - line_h + ts.y);
+        if (!is_free(p0, p1) && !(selected && k + 1 == tries)) continue;
         label_box(dl, ImVec2(tx, cym - line_h), text, f.dropped ? colors::drop : col, colors::label_bg);
-        last_label[d] = ya;
+        occupied.push_back(ImVec4(p0.x, p0.y, p1.x, p1.y));
+        break;
       }
     }
     if (mouse_in) {
@@ -396,15 +409,22 @@ void draw_ruler(ViewContext& cx, const AxisPixels& ax, float x0, float x1) {
         std::lower_bound(inst.begin(), inst.end(), cx.axis.to_t(ax.w0)) - inst.begin());
     float last = -1e9f;
     std::size_t drawn = 0;
-    for (; k < inst.size() && drawn < 400; ++k) {
+    while (k < inst.size() && drawn < 400) {
       const float y = ax.y(cx.axis.instant_w(k));
       if (y > ax.y1) break;
-      if (y < ax.y0 || y - last < line_h * 1.15f) continue;
-      dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), colors::grid);
-      const std::string text = format_time(inst[k]);
-      dl->AddText(ImVec2(x0 + 3, y + 1), colors::text_dim, text.c_str());
-      last = y;
-      ++drawn;
+      if (y >= ax.y0 && y - last >= line_h * 1.15f) {
+        dl->AddLine(ImVec2(x0, y), ImVec2(x1, y), colors::grid);
+        const std::string text = format_time(inst[k]);
+        dl->AddText(ImVec2(x0 + 3, y + 1), colors::text_dim, text.c_str());
+        last = y;
+        ++drawn;
+        // Skip the instants that would not get a label anyway.
+        const std::int64_t t_next = cx.axis.to_t(ax.w(y + line_h * 1.15f));
+        const auto next = static_cast<std::size_t>(std::lower_bound(inst.begin(), inst.end(), t_next) - inst.begin());
+        k = std::max(k + 1, next);
+      } else {
+        ++k;
+      }
     }
     return;
   }

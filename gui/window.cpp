@@ -130,6 +130,11 @@ bool App::frame(const InjectedInput* input) {
     last_time_ = now;
   }
   ImGui_ImplOpenGL3_NewFrame();
+  if (!font_pixels_freed_) {
+    // The atlas (CJK glyphs: tens of MB) is on the GPU now; drop the CPU copy.
+    io.Fonts->ClearTexData();
+    font_pixels_freed_ = true;
+  }
   ImGui_ImplGlfw_NewFrame();
   if (target_) {
     io.DisplaySize = ImVec2(static_cast<float>(width_), static_cast<float>(height_));

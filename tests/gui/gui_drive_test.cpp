@@ -283,7 +283,7 @@ TEST_P(EveryScenario, StepForwardAndBackMatchesTheModelAndRedraws) {
     const std::size_t changed = pixels_changed(a, b);
     if (mid[i].view == ViewId::ladder || mid[i].view == ViewId::timeline || mid[i].view == ViewId::inspector ||
         mid[i].view == ViewId::events) {
-      EXPECT_GT(changed, 50u) << v << " did not change between event " << n / 2 << " and " << n;
+      EXPECT_GT(changed, 20u) << v << " did not change between event " << n / 2 << " and " << n;
     }
     fs::remove(mid[i].path);
     fs::remove(end[i].path);
