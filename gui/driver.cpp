@@ -17,6 +17,7 @@
 //   select I              select event I (as a click on it would)
 //   tab inspector|events|params
 //   lang en|zh   present on|off   view NAME   compare on|off   gaps on|off   fit
+//   window W0 W1          show this stretch of the time axis (rows, or ns with gaps off)
 //   set KEY=VALUE         change a parameter (re-simulates, waits)
 //   shot VIEW|window FILE write a PNG of a view or of the whole window
 //   dump FILE             write the view state and the world at the cursor as JSON
@@ -316,6 +317,7 @@ int App::run_script(const std::string& script) {
       ok = need(1) && parse_time(c[1], &t) && ex.run();
       if (ok) {
         cursor_to_time(ex.state(), *ex.run(), t);
+        follow_cursor(ex.state(), *ex.run(), ex.axis());
         frames(1);
       }
     } else if (op == "event" || op == "select") {
@@ -323,6 +325,7 @@ int App::run_script(const std::string& script) {
       if (ok) {
         if (op == "select") ex.state().selected_event = static_cast<int>(n);
         cursor_to_event(ex.state(), *ex.run(), static_cast<int>(n));
+        follow_cursor(ex.state(), *ex.run(), ex.axis());
         frames(1);
       }
     } else if (op == "tab") {
@@ -353,6 +356,16 @@ int App::run_script(const std::string& script) {
       if (ok) {
         ex.state().fullscreen = v;
         frames(2);
+      }
+    } else if (op == "window") {
+      float a = 0, b = 0;
+      ok = need(2) && parse_float(c[1], &a) && parse_float(c[2], &b) && b > a;
+      if (ok) {
+        ex.state().view_w0 = a;
+        ex.state().view_w1 = b;
+        ex.state().view_fit = false;
+        ex.state().follow_cursor = false;
+        frames(1);
       }
     } else if (op == "fit") {
       ex.state().view_fit = true;

@@ -346,9 +346,10 @@ void Explorer::draw() {
 
 void Explorer::draw_header() {
   const Run& run = *run_;
-  if (fonts_.heading) ImGui::PushFont(fonts_.heading);
+  ImFont* title_font = vs_.presentation ? nullptr : fonts_.heading;
+  if (title_font) ImGui::PushFont(title_font);
   ImGui::TextUnformatted(pick(run.scenario.title, run.scenario.title_zh).c_str());
-  if (fonts_.heading) ImGui::PopFont();
+  if (title_font) ImGui::PopFont();
   if (runner_.busy()) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(0.2f, 0.45f, 0.85f, 1), "%s", tr("re-simulating…"));
@@ -529,7 +530,9 @@ void Explorer::draw_params() {
     p.mtu = static_cast<int>(mtu);
     changed = true;
   }
-  ImGui::TextDisabled("MSS = MTU − 40 = %d", p.mtu - 40);
+  // Linux: MSS = MTU - 20 (IPv4) - 20 (TCP); the timestamp option
+  // (net.ipv4.tcp_timestamps = 1) takes 12 more bytes of every segment.
+  ImGui::TextDisabled(tr("MSS = MTU − 40 = %d (%d data bytes per segment with timestamps)"), p.mtu - 40, p.mtu - 52);
   float lat_us = static_cast<float>(p.latency_ns) / 1000.0f;
   ImGui::SetNextItemWidth(w);
   if (ImGui::SliderFloat(tr("Latency (µs, one way)"), &lat_us, 1.0f, 500000.0f, "%.0f",
@@ -577,7 +580,7 @@ void Explorer::draw_params() {
     std::string cmd = "socklab sim " + run.scenario.name;
     for (const auto& o : ov) cmd += " --set " + o;
     ImGui::TextDisabled("%s", tr("Same run from a terminal:"));
-    ImGui::PushFont(fonts_.mono);
+    ImGui::PushFont(vs_.presentation && fonts_.mono_large ? fonts_.mono_large : fonts_.mono);
     ImGui::TextWrapped("%s", cmd.c_str());
     ImGui::PopFont();
   }
@@ -611,7 +614,7 @@ void Explorer::draw_help() {
     for (const auto& r : rows) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::PushFont(fonts_.mono);
+      ImGui::PushFont(vs_.presentation && fonts_.mono_large ? fonts_.mono_large : fonts_.mono);
       ImGui::TextUnformatted(r.keys);
       ImGui::PopFont();
       ImGui::TableNextColumn();

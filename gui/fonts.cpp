@@ -18,6 +18,7 @@ constexpr std::array kCjkFonts = {
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Medium.ttc",
 };
 constexpr int kCjkFaceSC = 2;
+constexpr int kCjkFaceMonoSC = 7;  // "Noto Sans Mono CJK SC": fixed-width Latin, CJK at double width
 constexpr std::array kCjkBold = {
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
 };
@@ -63,9 +64,9 @@ Fonts load_fonts(float scale, const std::vector<fs::path>& text_files) {
   const char* bold = first_existing(kCjkBold);
   const ImWchar* ranges = glyph_ranges(text_files);
 
-  auto add_cjk = [&](const char* path, float size) -> ImFont* {
+  auto add_cjk = [&](const char* path, float size, int face = kCjkFaceSC) -> ImFont* {
     ImFontConfig cfg;
-    cfg.FontNo = kCjkFaceSC;
+    cfg.FontNo = face;
     cfg.OversampleH = 1;  // CJK atlases get big; 1x keeps it small and still crisp
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
@@ -76,20 +77,14 @@ Fonts load_fonts(float scale, const std::vector<fs::path>& text_files) {
     fonts.cjk = true;
     fonts.text = add_cjk(cjk, base);
     fonts.heading = add_cjk(bold ? bold : cjk, base * 1.45f);
-    // Monospace: ImGui's built-in font for ASCII, with CJK merged in for comments.
-    ImFontConfig mono_cfg;
-    mono_cfg.SizePixels = 13.0f * scale * 1.15f;
-    fonts.mono = io.Fonts->AddFontDefault(&mono_cfg);
-    ImFontConfig merge;
-    merge.MergeMode = true;
-    merge.FontNo = kCjkFaceSC;
-    merge.OversampleH = merge.OversampleV = 1;
-    io.Fonts->AddFontFromFileTTF(cjk, mono_cfg.SizePixels, &merge, ranges);
+    // Monospace: the mono face of the same collection (code with Chinese comments).
+    fonts.mono = add_cjk(cjk, base * 0.95f, kCjkFaceMonoSC);
     fonts.large = add_cjk(cjk, base * 1.9f);
+    fonts.mono_large = add_cjk(cjk, base * 1.7f, kCjkFaceMonoSC);
   } else {
     ImFontConfig cfg;
     cfg.SizePixels = 13.0f * scale;
-    fonts.text = fonts.heading = fonts.mono = fonts.large = io.Fonts->AddFontDefault(&cfg);
+    fonts.text = fonts.heading = fonts.mono = fonts.large = fonts.mono_large = io.Fonts->AddFontDefault(&cfg);
   }
   io.Fonts->Build();
   return fonts;

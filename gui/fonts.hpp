@@ -14,6 +14,7 @@ struct Fonts {
   ImFont* heading = nullptr;  // lesson headings, titles
   ImFont* mono = nullptr;     // code, hex, traces
   ImFont* large = nullptr;    // presentation mode
+  ImFont* mono_large = nullptr;  // code and clocks in presentation mode
   bool cjk = false;           // a CJK font was found
 };
 

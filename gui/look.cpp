@@ -166,20 +166,23 @@ std::string call_label(const trace::Event& e) {
 }
 
 std::string packet_label(const trace::Event& e) {
+  // The words of the ASCII and SVG ladders (sim/export): "PSH|ACK seq:ack len=N".
   if (e.kind == trace::Kind::datagram) {
-    std::string s = fmt::format("UDP {} B", e.len);
+    std::string s = fmt::format("UDP len={}", e.len);
     if (e.what == "truncate") s += " ✂";
     return s;
   }
-  std::string flags = trace::flags_to_string(e.flags);
-  std::string s = flags;
-  if (e.len > 0)
-    s += fmt::format(" {}:{}", e.seq, e.seq + e.len);
-  else
-    s += fmt::format(" {}", e.seq);
-  if (e.flags & trace::ACK) s += fmt::format(" ack {}", e.ack);
-  if (e.len > 0) s += fmt::format(" len {}", e.len);
+  std::string s = fmt::format("{} {}:{}", trace::flags_to_string(e.flags), e.seq, e.ack);
+  if (e.len > 0) s += fmt::format(" len={}", e.len);
   return s;
+}
+
+std::string timer_fire_label(const std::string& kind) {
+  if (kind == "delack") return tr("delayed ACK timer fires");
+  if (kind == "rto") return tr("retransmission timer fires");
+  if (kind == "persist") return tr("persist timer fires (window probe)");
+  if (kind == "time_wait") return tr("TIME_WAIT ends");
+  return fmt::format(fmt::runtime(tr("{} timer fires")), kind);
 }
 
 std::string event_summary(const trace::Event& e) {

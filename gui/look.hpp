@@ -37,6 +37,7 @@ inline constexpr ImU32 gap_band = IM_COL32(0, 0, 0, 12);
 inline constexpr ImU32 diff = IM_COL32(255, 170, 0, 110);
 inline constexpr ImU32 checkpoint = IM_COL32(40, 110, 220, 255);
 inline constexpr ImU32 state = IM_COL32(120, 60, 160, 255);
+inline constexpr ImU32 timer = IM_COL32(0, 120, 130, 255);
 }  // namespace colors
 
 // Colour of a segment/datagram arrow by what it carries.
@@ -49,8 +50,10 @@ std::string format_duration(std::int64_t ns);
 std::string call_label(const trace::Event& e);
 // The call while it has not returned yet: "recv(1024) …".
 std::string call_label_pending(const trace::Event& e);
-// "PSH|ACK 1:11 ack 1 len 10", "SYN 0", "UDP 1200 B".
+// "PSH|ACK 1:1 len=10", "SYN 0:0", "UDP len=1200" (seq:ack, as sim/export writes them).
 std::string packet_label(const trace::Event& e);
+// "delayed ACK timer fires", "retransmission timer fires" (translated).
+std::string timer_fire_label(const std::string& kind);
 // One line for the event list: kind-specific summary without the time.
 std::string event_summary(const trace::Event& e);
 

@@ -34,6 +34,8 @@ bool takes_slot(const trace::Event& e) {
       return true;
     case trace::Kind::note:
       return is_decision_note(e);
+    case trace::Kind::timer:
+      return e.what == "fire";  // a timer running out is a turning point (delayed ACK, RTO)
     default:
       return false;
   }

@@ -155,6 +155,8 @@ TraceIndex::TraceIndex(const trace::Trace& trace, const std::vector<std::string>
         auto& s = socket_of(ln, static_cast<int>(*e.ret));
         if (e.fn == "socket" && e.args.is_array() && e.args.size() >= 2 && e.args[1] == 2) s.udp = true;
       }
+    } else if (e.kind == Kind::timer && e.what == "fire") {
+      fires_.push_back(static_cast<int>(i));
     } else if (is_decision_note(e)) {
       notes_.push_back(static_cast<int>(i));
     } else if (e.kind == Kind::state && e.sock >= 0) {

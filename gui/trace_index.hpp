@@ -84,6 +84,8 @@ class TraceIndex {
   std::int64_t typical_flight_ns() const { return typical_flight_ns_; }
   // Notes explaining the model's decisions, in time order (trace indexes).
   const std::vector<int>& notes() const { return notes_; }
+  // Timers that ran out (delayed ACK, RTO, persist, TIME_WAIT), in time order.
+  const std::vector<int>& timer_fires() const { return fires_; }
 
   // Index of the first event with t_ns > t (the cursor position for time t).
   std::size_t events_until(std::int64_t t) const;
@@ -98,6 +100,7 @@ class TraceIndex {
   std::vector<std::vector<std::int64_t>> direction_t0_;
   std::vector<int> send_ordinal_;
   std::vector<int> notes_;
+  std::vector<int> fires_;
   std::size_t send_count_ = 0;
   std::int64_t typical_flight_ns_ = 50'000;
   std::vector<int> drops_;

@@ -129,7 +129,7 @@ void draw_code(ViewContext& cx) {
     }
 
     ImGui::BeginChild("lines", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
-    ImGui::PushFont(cx.fonts.mono);
+    ImGui::PushFont(mono_font(cx));
     ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, 0));
     dl = ImGui::GetWindowDrawList();
     const float lh = ImGui::GetTextLineHeight() + 4.0f;

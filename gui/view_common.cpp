@@ -55,6 +55,12 @@ void record_rect(ViewContext& cx, ViewId id) {
   r.drawn = true;
 }
 
+ImFont* mono_font(const ViewContext& cx) {
+  return cx.vs.presentation && cx.fonts.mono_large ? cx.fonts.mono_large : cx.fonts.mono;
+}
+
+ImFont* heading_font(const ViewContext& cx) { return cx.vs.presentation ? nullptr : cx.fonts.heading; }
+
 void view_heading(const ViewContext&, const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.25f, 0.30f, 0.40f, 1.0f));
   ImGui::TextUnformatted(text);

@@ -66,15 +66,19 @@ void draw_inspector(ViewContext& cx) {
   if (chosen && ImGui::SmallButton(tr("Clear"))) cx.vs.selected_event = -1;
   if (chosen) {
     ImGui::SameLine();
-    if (ImGui::SmallButton(tr("Move the cursor here"))) cursor_to_event(cx.vs, run, ev);
+    if (ImGui::SmallButton(tr("Move the cursor here"))) {
+      cursor_to_event(cx.vs, run, ev);
+      follow_cursor(cx.vs, run, cx.axis);
+    }
   }
   const bool big = e.kind == trace::Kind::call || e.kind == trace::Kind::segment || e.kind == trace::Kind::datagram;
-  if (big && cx.fonts.heading) ImGui::PushFont(cx.fonts.heading);
+  ImFont* hf = big ? heading_font(cx) : nullptr;
+  if (hf) ImGui::PushFont(hf);
   const std::string head = e.kind == trace::Kind::call ? call_label(e)
                            : (e.kind == trace::Kind::segment || e.kind == trace::Kind::datagram) ? packet_label(e)
                            : event_summary(e);
   ImGui::TextWrapped("%s", head.c_str());
-  if (big && cx.fonts.heading) ImGui::PopFont();
+  if (hf) ImGui::PopFont();
 
   if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp)) return;
   ImGui::TableSetupColumn("k", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 7.5f);
@@ -210,6 +214,7 @@ void draw_events(ViewContext& cx) {
       if (ImGui::Selectable(t.c_str(), vs.selected_event == i, ImGuiSelectableFlags_SpanAllColumns)) {
         vs.selected_event = i;
         cursor_to_event(vs, run, i);
+        follow_cursor(vs, run, cx.axis);
         vs.playing = false;
       }
       ImGui::PopID();

@@ -239,6 +239,27 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
     }
   }
 
+  // Timers running out: a tag on the inner side of the host line, like states.
+  if (row_px >= line_h * 0.8f || !cx.axis.readable()) {
+    const auto& fires = ix.timer_fires();
+    auto it = std::lower_bound(fires.begin(), fires.end(), ta, [&](int ev, std::int64_t t) {
+      return run.trace[static_cast<std::size_t>(ev)].t_ns < t;
+    });
+    for (; it != fires.end(); ++it) {
+      const Event& e = run.trace[static_cast<std::size_t>(*it)];
+      if (e.t_ns > tb) break;
+      const int lane = ix.lane_of(e.host);
+      if (lane < 0 || static_cast<std::size_t>(lane) >= L.line_x.size()) continue;
+      const std::size_t l = static_cast<std::size_t>(lane);
+      const float y = ev_y(*it);
+      const std::string text = timer_fire_label(e.timer_kind);
+      const float tw = ImGui::CalcTextSize(text.c_str()).x;
+      const float x = L.labels_left[l] ? L.line_x[l] + 8 : L.line_x[l] - 8 - tw;
+      label_box(dl, ImVec2(x, y - line_h * 0.5f), text, colors::timer, colors::label_bg);
+      occupied.push_back(ImVec4(x - 2, y - line_h * 0.5f, x + tw + 2, y + line_h * 0.5f));
+    }
+  }
+
   // The model's notes ("Nagle holds 10 bytes"): a line of text across the wire.
   if ((row_px >= line_h * 0.8f || !cx.axis.readable()) && nl >= 1) {
     const auto& notes = ix.notes();

@@ -22,17 +22,17 @@ struct Node {
 };
 
 constexpr std::array<Node, 11> kNodes = {{
-    {"CLOSED", 0.50f, 0.07f},
-    {"LISTEN", 0.20f, 0.21f},
-    {"SYN_SENT", 0.80f, 0.21f},
-    {"SYN_RECEIVED", 0.20f, 0.37f},
-    {"ESTABLISHED", 0.50f, 0.50f},
-    {"FIN_WAIT_1", 0.20f, 0.64f},
-    {"CLOSE_WAIT", 0.80f, 0.64f},
-    {"FIN_WAIT_2", 0.20f, 0.80f},
-    {"CLOSING", 0.50f, 0.80f},
-    {"LAST_ACK", 0.80f, 0.80f},
-    {"TIME_WAIT", 0.50f, 0.94f},
+    {"CLOSED", 0.50f, 0.05f},
+    {"LISTEN", 0.20f, 0.19f},
+    {"SYN_SENT", 0.80f, 0.19f},
+    {"SYN_RECEIVED", 0.20f, 0.34f},
+    {"ESTABLISHED", 0.50f, 0.47f},
+    {"FIN_WAIT_1", 0.20f, 0.61f},
+    {"CLOSE_WAIT", 0.80f, 0.61f},
+    {"FIN_WAIT_2", 0.20f, 0.83f},
+    {"CLOSING", 0.50f, 0.72f},
+    {"LAST_ACK", 0.80f, 0.83f},
+    {"TIME_WAIT", 0.50f, 0.95f},
 }};
 
 enum class Route { straight, left_around, right_around };
@@ -113,11 +113,13 @@ ImVec2 draw_edge(ImDrawList* dl, const Geometry& g, const Edge& e, ImU32 col, fl
   const ImVec2 half(g.box.x * 0.5f, g.box.y * 0.5f);
   ImVec2 ca = g.center(*a), cb = g.center(*b);
   if (e.route != Route::straight) {
+    // Around the outside of the diagram: out sideways, along the margin, back in.
     const bool left = e.route == Route::left_around;
-    const float side = left ? g.origin.x + 0.02f * g.size.x : g.origin.x + 0.98f * g.size.x;
+    const float side = left ? g.origin.x + 0.025f * g.size.x : g.origin.x + 0.975f * g.size.x;
     const ImVec2 pa(left ? ca.x - half.x : ca.x + half.x, ca.y);
     const ImVec2 pb(left ? cb.x - half.x : cb.x + half.x, cb.y);
-    dl->AddBezierCubic(pa, ImVec2(side, ca.y), ImVec2(side, cb.y), pb, col, thick);
+    const ImVec2 pts[4] = {pa, ImVec2(side, ca.y), ImVec2(side, cb.y), pb};
+    dl->AddPolyline(pts, 4, col, 0, thick);
     arrow_tip(dl, ImVec2(side, cb.y), pb, col, 6 + thick);
     return ImVec2(side + (left ? 4.0f : -4.0f), (ca.y + cb.y) * 0.5f);
   }
@@ -130,6 +132,14 @@ ImVec2 draw_edge(ImDrawList* dl, const Geometry& g, const Edge& e, ImU32 col, fl
     cb = ImVec2(cb.x - dy / len * off, cb.y + dx / len * off);
   }
   const ImVec2 pa = box_exit(ca, half, cb), pb = box_exit(cb, half, ca);
+  ImVec2 label_at((pa.x + pb.x) * 0.5f, (pa.y + pb.y) * 0.5f);
+  if (find_edge(e.to, e.from)) {
+    // Paired edges: each label on its own side of the pair.
+    const float dx = pb.x - pa.x, dy = pb.y - pa.y;
+    const float len = std::max(1.0f, std::sqrt(dx * dx + dy * dy));
+    const float off = ImGui::GetTextLineHeight() * 0.6f;
+    label_at = ImVec2(label_at.x - dy / len * off, label_at.y + dx / len * off);
+  }
   if (dashed) {
     const float dx = pb.x - pa.x, dy = pb.y - pa.y;
     const float len = std::sqrt(dx * dx + dy * dy);
@@ -141,7 +151,7 @@ ImVec2 draw_edge(ImDrawList* dl, const Geometry& g, const Edge& e, ImU32 col, fl
     dl->AddLine(pa, pb, col, thick);
   }
   arrow_tip(dl, pa, pb, col, 6 + thick);
-  return ImVec2((pa.x + pb.x) * 0.5f, (pa.y + pb.y) * 0.5f);
+  return label_at;
 }
 
 std::string socket_name(const Run& run, const SocketView& s) {
@@ -226,7 +236,10 @@ void draw_state_machine(ViewContext& cx) {
     if (labels || lit) {
       const char* text = tr(e.label);
       const ImVec2 ts = ImGui::CalcTextSize(text);
-      const ImVec2 at(mid.x - ts.x * 0.5f, mid.y - ts.y * 0.5f);
+      const float ax = e.route == Route::left_around    ? mid.x
+                       : e.route == Route::right_around ? mid.x - ts.x
+                                                        : mid.x - ts.x * 0.5f;
+      const ImVec2 at(ax, mid.y - ts.y * 0.5f);
       dl->AddRectFilled(ImVec2(at.x - 2, at.y), ImVec2(at.x + ts.x + 2, at.y + ts.y), colors::label_bg, 2);
       dl->AddText(at, lit ? focus_col : colors::text_dim, text);
     }

@@ -83,7 +83,7 @@ void draw_timeline(ViewContext& cx) {
   const std::string counter = fmt::format("{} {}/{}", tr("event"), vs.cursor_event, run.size());
   const float clock_w = ImGui::CalcTextSize("0000.0000 ms").x;
   ImGui::BeginGroup();
-  ImGui::PushFont(cx.fonts.mono);
+  ImGui::PushFont(mono_font(cx));
   ImGui::TextUnformatted(clock.c_str());
   ImGui::PopFont();
   ImGui::EndGroup();
@@ -95,7 +95,11 @@ void draw_timeline(ViewContext& cx) {
   const float sp = ImGui::GetStyle().ItemSpacing.x;
   const float combo_w = ImGui::GetFontSize() * 7.5f, slider_w = ImGui::GetFontSize() * 8.0f;
   const float counter_w = ImGui::CalcTextSize(fmt::format("{} {}/{}", tr("event"), run.size(), run.size()).c_str()).x;
-  const float bar_w = std::max(80.0f, ImGui::GetContentRegionAvail().x - combo_w - slider_w - counter_w - 4 * sp);
+  // Presentation mode: the instructor steps with the keys; the bar gets the room.
+  const bool speed_controls = !vs.presentation;
+  const float bar_w = std::max(80.0f, ImGui::GetContentRegionAvail().x - counter_w - 2 * sp -
+                                          (speed_controls ? combo_w + slider_w + 2 * sp + ImGui::GetFontSize() * 2.5f
+                                                          : ImGui::GetFontSize() * 1.5f));
   const ImVec2 p0 = ImGui::GetCursorScreenPos();
   const ImVec2 size(bar_w, h);
   ImGui::InvisibleButton("##scrub", size);
@@ -135,9 +139,11 @@ void draw_timeline(ViewContext& cx) {
     dl->AddLine(ImVec2(x, p0.y), ImVec2(x, p1.y), colors::checkpoint, 1.5f);
     const std::string n = std::to_string(i + 1);
     const ImVec2 ts = ImGui::CalcTextSize(n.c_str());
-    const ImVec2 a(x, p0.y), b(x + ts.x + 6, p0.y + ts.y);
+    // The flag hangs right of its line, or left of it at the very end of the bar.
+    const float fx = x + ts.x + 6 > p1.x ? x - ts.x - 6 : x;
+    const ImVec2 a(fx, p0.y), b(fx + ts.x + 6, p0.y + ts.y);
     dl->AddRectFilled(a, b, colors::checkpoint, 2.0f);
-    dl->AddText(ImVec2(x + 3, p0.y), IM_COL32_WHITE, n.c_str());
+    dl->AddText(ImVec2(fx + 3, p0.y), IM_COL32_WHITE, n.c_str());
     const ImVec2 m = ImGui::GetIO().MousePos;
     if (hovered && m.x >= a.x - 2 && m.x <= b.x + 2 && m.y >= a.y && m.y <= b.y + 2) {
       ImGui::SetTooltip("%s", pick(cp.text, cp.text_zh).c_str());
@@ -167,6 +173,7 @@ void draw_timeline(ViewContext& cx) {
   ImGui::SameLine();
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(counter.c_str());
+  if (!speed_controls) return;
   ImGui::SameLine();
   // Speed: one event per step, or a multiple of simulated time.
   const char* modes[] = {tr("simulated time"), tr("event by event")};

@@ -64,6 +64,9 @@ void draw_events(ViewContext& cx);
 // Helpers shared by views.
 // Records the screen rectangle a view occupies (for single-view screenshots).
 void record_rect(ViewContext& cx, ViewId id);
+// Fonts for the current mode (presentation mode: everything large).
+ImFont* mono_font(const ViewContext& cx);
+ImFont* heading_font(const ViewContext& cx);  // nullptr: keep the current font
 // A heading line in the view's colour scheme.
 void view_heading(const ViewContext& cx, const char* text);
 
