@@ -23,6 +23,7 @@
 //   dump FILE             write the view state and the world at the cursor as JSON
 //   expect WHAT VALUE     cursor_event N | playing true|false | presentation on|off |
 //                         selected N | state HOST FD STATE | run_events N
+//   check EXERCISE CMD... run the exercise checker on a program (the Check button)
 //   translations          fail if a label had no Chinese text
 #include <GLFW/glfw3.h>
 
@@ -431,6 +432,18 @@ int App::run_script(const std::string& script) {
           ok = false;
           err = fmt::format("expected {} {}, got {}", c[1], want, got);
         }
+      }
+    } else if (op == "check") {
+      // check EXERCISE COMMAND...: the exercise page's Check button.
+      ok = need(2) && ExercisePanel::available();
+      if (!ok && err.empty()) err = "the checkers are not part of this build";
+      if (ok) {
+        std::string cmd;
+        for (std::size_t k = 2; k < c.size(); ++k) cmd += (k > 2 ? " " : "") + c[k];
+        shell_->show_exercise_page();
+        shell_->exercise().run(c[1], cmd);
+        shell_->exercise().wait();
+        frames(3);
       }
     } else if (op == "translations") {
       if (!missing_translations().empty()) {

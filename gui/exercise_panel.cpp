@@ -83,6 +83,26 @@ void ExercisePanel::select(const std::string& exercise) {
     if (names_[i] == exercise) current_ = static_cast<int>(i);
 }
 
+void ExercisePanel::run(const std::string& exercise, const std::string& command) {
+  select(exercise);
+  command_ = command;
+  start();
+}
+
+void ExercisePanel::wait() {
+  if (worker_.joinable()) worker_.join();
+}
+
+std::vector<StageOutcome> ExercisePanel::stages() {
+  std::lock_guard lock(mutex_);
+  return stages_;
+}
+
+std::string ExercisePanel::start_error() {
+  std::lock_guard lock(mutex_);
+  return start_error_;
+}
+
 std::string ExercisePanel::take_passed() {
   std::lock_guard lock(mutex_);
   return std::exchange(passed_, std::string());
@@ -161,7 +181,10 @@ void ExercisePanel::draw_exchange(const Run& run) {
   }
   const WorldView w = run.worlds.at(run.trace, run.index, exchange_vs_.cursor_event, exchange_vs_.cursor_ns);
   ViewContext cx{run, nullptr, w, exchange_axis_, exchange_vs_, fonts_, 1.0f, nullptr, 0, 1};
+  const bool first = exchange_vs_.view_fit;
   draw_ladder(cx);
+  // A failure is at the end of the exchange: show that part first.
+  if (first) follow_cursor(exchange_vs_, run, exchange_axis_);
 }
 
 void ExercisePanel::draw(Explorer& explorer, bool* show_in_explorer) {
@@ -210,7 +233,7 @@ void ExercisePanel::draw(Explorer& explorer, bool* show_in_explorer) {
       ImGui::TableNextColumn();
       if (!s.done) ImGui::TextDisabled("·");
       else if (s.passed) ImGui::TextColored(ImVec4(0.1f, 0.55f, 0.25f, 1), "✓");
-      else ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "✗");
+      else ImGui::TextColored(ImVec4(0.8f, 0.1f, 0.1f, 1), "×");
       ImGui::TableNextColumn();
       ImGui::PushID(static_cast<int>(i));
       if (ImGui::Selectable(s.name.c_str(), shown_stage_ == static_cast<int>(i), ImGuiSelectableFlags_SpanAllColumns))
@@ -235,7 +258,8 @@ void ExercisePanel::draw(Explorer& explorer, bool* show_in_explorer) {
     const auto& s = stages_[static_cast<std::size_t>(shown_stage_)];
     if (!s.details.empty()) {
       ImGui::PushFont(fonts_.mono);
-      ImGui::BeginChild("details", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 8), true,
+      // The report as `socklab check` prints it, ASCII exchange included.
+      ImGui::BeginChild("details", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 15), true,
                         ImGuiWindowFlags_HorizontalScrollbar);
       ImGui::TextUnformatted(s.details.c_str());
       ImGui::EndChild();

@@ -42,6 +42,12 @@ class ExercisePanel {
   void select(const std::string& exercise);
   // The exercise just passed in full (once), for the student's progress.
   std::string take_passed();
+  // Runs the checker as the Check button does (headless driver, tests).
+  void run(const std::string& exercise, const std::string& command);
+  bool running() const { return running_.load(); }
+  void wait();  // until the checker's run is over (its own stage limits bound it)
+  std::vector<StageOutcome> stages();
+  std::string start_error();
 
  private:
   void start();

@@ -45,6 +45,7 @@ const std::unordered_map<std::string_view, const char*>& table() {
       {"No lessons found.", "没有找到课程。"},
       {"Watch it happen:", "亲眼看它发生："},
       {"Back to the lesson", "回到课文"},
+      {"truncated", "被截断"},
       {"MSS = MTU − 40 = %d (%d data bytes per segment with timestamps)", "MSS = MTU − 40 = %d（带时间戳选项时每个报文段 %d 字节数据）"},
       {"delayed ACK timer fires", "延迟确认计时器到期"},
       {"retransmission timer fires", "重传计时器到期"},

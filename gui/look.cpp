@@ -153,7 +153,7 @@ std::string call_label_pending(const trace::Event& e) { return call_head(e) + " 
 std::string call_label(const trace::Event& e) {
   std::string s = call_head(e);
   if (s.size() > 34) s = s.substr(0, 31) + "…)";
-  if (!e.err.empty()) return s + " ✗ " + e.err;
+  if (!e.err.empty()) return s + " × " + e.err;
   if (e.ret) {
     if (e.fn == "socket" || e.fn == "accept") return s + " → fd " + std::to_string(*e.ret);
     if (e.fn == "recv" || e.fn == "recvfrom") {
@@ -169,7 +169,7 @@ std::string packet_label(const trace::Event& e) {
   // The words of the ASCII and SVG ladders (sim/export): "PSH|ACK seq:ack len=N".
   if (e.kind == trace::Kind::datagram) {
     std::string s = fmt::format("UDP len={}", e.len);
-    if (e.what == "truncate") s += " ✂";
+    if (e.what == "truncate") s += std::string(" ") + tr("truncated");
     return s;
   }
   std::string s = fmt::format("{} {}:{}", trace::flags_to_string(e.flags), e.seq, e.ack);

@@ -52,6 +52,11 @@ class Shell {
   int selected_lesson() const { return selected_; }
 
   Explorer& explorer() { return explorer_; }
+  ExercisePanel& exercise() { return exercise_; }
+  void show_exercise_page() {
+    exercise_page_ = true;
+    show_lesson_ = false;
+  }
   void open_scenario(const std::filesystem::path& path);
   void open_trace(const std::filesystem::path& path);
   // Shows a run built elsewhere (benchmarks, tests) in the explorer.

@@ -159,7 +159,7 @@ void draw_code(ViewContext& cx) {
         // The result of the call just made, at the end of its line.
         const auto& ce = run.trace[static_cast<std::size_t>(hv->call_event)];
         std::string res;
-        if (!ce.err.empty()) res = "  # ✗ " + ce.err;
+        if (!ce.err.empty()) res = "  # × " + ce.err;
         else if (ce.ret) res = "  # → " + std::to_string(*ce.ret);
         if (!res.empty()) dl->AddText(ImVec2(p.x + num_w + 6 + text_w, p.y + 2), kComment, res.c_str());
       }

@@ -21,3 +21,4 @@ shot --size 1920x1080 --scenario $s/write-write-read-nagle.toml \
      --script "set tcp.nodelay=true; compare on; window 40 200; event 200; window 40 200; shot ladder $o/before-after.png"
 shot --scenario $s/write-write-read-nagle.toml --script "present on; key pgdn; key pgdn; step 2; shot window $o/presentation.png"
 shot --scenario $s/write-write-read-nagle.toml --lang zh --script "key pgdn; key pgdn; step 4; shot window $o/zh.png"
+shot --script "check echo-server python3 lab/starters/echo-server/echo-server.py; shot window $o/exercise.png"

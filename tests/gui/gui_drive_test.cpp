@@ -21,6 +21,7 @@
 #include <stb_image.h>
 
 #include "app.hpp"
+#include "exercise_panel.hpp"
 #include "export.hpp"
 #include "i18n.hpp"
 #include "model/snapshot.hpp"
@@ -514,3 +515,43 @@ TEST(GuiExport, FilesAreWrittenAtomicallyAndNeverOverwrittenUnasked) {
 }
 
 }  // namespace
+
+#ifdef SOCKLAB_GUI_HAS_CHECK
+namespace {
+// "Check my exercise": the same checker as `socklab check`, run from the
+// window on a starter (fails, with the exchange to draw) and on the
+// reference solution (passes).
+TEST(GuiExercise, StagesAndTheFailedExchangeShowInTheWindow) {
+  App& app = Window::get();
+  const std::string root = SOCKLAB_SOURCE_DIR;
+  ExercisePanel& panel = app.shell().exercise();
+  app.shell().show_exercise_page();
+  panel.run("echo-server", "python3 " + root + "/lab/starters/echo-server/echo-server.py");
+  panel.wait();
+  frame(app, 3);
+  auto stages = panel.stages();
+  ASSERT_FALSE(stages.empty()) << panel.start_error();
+  bool failed_with_exchange = false;
+  for (const auto& s : stages) {
+    EXPECT_TRUE(s.done) << s.name;
+    if (!s.passed && s.exchange && s.exchange->size() > 0 && !s.details.empty()) failed_with_exchange = true;
+  }
+  EXPECT_TRUE(failed_with_exchange) << "the starter should fail a stage, with its exchange recorded";
+  EXPECT_TRUE(panel.take_passed().empty());
+
+  panel.run("echo-server", "python3 " + root + "/lab/solutions/echo-server/echo-server.py");
+  panel.wait();
+  frame(app, 3);
+  stages = panel.stages();
+  ASSERT_FALSE(stages.empty());
+  for (const auto& s : stages) {
+    if (s.required) {
+      EXPECT_TRUE(s.passed) << s.name << ": " << s.message;
+    }
+  }
+  // The window took the pass (to save it in the student's progress) and says so.
+  EXPECT_TRUE(panel.take_passed().empty());
+  EXPECT_EQ(app.shell().status().rfind("echo-server", 0), 0u) << app.shell().status();
+}
+}  // namespace
+#endif
