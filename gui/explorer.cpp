@@ -463,21 +463,21 @@ void Explorer::draw_body(float height) {
     return vs_.side_tab_request && vs_.side_tab == v ? ImGuiTabItemFlags_SetSelected : 0;
   };
   if (ImGui::BeginTabBar("##side-tabs")) {
-    if (ImGui::BeginTabItem(tr("Inspector"), nullptr, tab_flags(ViewId::inspector))) {
+    if (ImGui::BeginTabItem((std::string(tr("Inspector")) + "###inspector").c_str(), nullptr, tab_flags(ViewId::inspector))) {
       if (!vs_.side_tab_request) vs_.side_tab = ViewId::inspector;
       ImGui::BeginChild("inspector");
       draw_view(ViewId::inspector);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem(tr("Events"), nullptr, tab_flags(ViewId::events))) {
+    if (ImGui::BeginTabItem((std::string(tr("Events")) + "###events").c_str(), nullptr, tab_flags(ViewId::events))) {
       if (!vs_.side_tab_request) vs_.side_tab = ViewId::events;
       ImGui::BeginChild("events");
       draw_view(ViewId::events);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem(tr("Parameters"), nullptr, tab_flags(ViewId::params))) {
+    if (ImGui::BeginTabItem((std::string(tr("Parameters")) + "###params").c_str(), nullptr, tab_flags(ViewId::params))) {
       if (!vs_.side_tab_request) vs_.side_tab = ViewId::params;
       ImGui::BeginChild("params");
       draw_view(ViewId::params);
@@ -592,7 +592,8 @@ void Explorer::draw_help() {
   ImGui::SetNextWindowPos(ImVec2(vp->WorkPos.x + vp->WorkSize.x * 0.5f, vp->WorkPos.y + vp->WorkSize.y * 0.5f),
                           ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowBgAlpha(0.97f);
-  ImGui::Begin(tr("Keyboard"), &vs_.show_help,
+  const std::string title = std::string(tr("Keyboard")) + "###help";
+  ImGui::Begin(title.c_str(), &vs_.show_help,
                ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
   struct Row {
     const char* keys;

@@ -282,15 +282,15 @@ void Shell::draw_menu() {
 
 void Shell::draw_left() {
   if (ImGui::BeginTabBar("##left-tabs")) {
-    if (ImGui::BeginTabItem(tr("Lessons"))) {
+    if (ImGui::BeginTabItem((std::string(tr("Lessons")) + "###lessons").c_str())) {
       draw_lessons_tab();
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem(tr("Scenarios"))) {
+    if (ImGui::BeginTabItem((std::string(tr("Scenarios")) + "###scenarios").c_str())) {
       draw_scenarios_tab();
       ImGui::EndTabItem();
     }
-    if (!show_lesson_ && !exercise_page_ && ImGui::BeginTabItem(tr("Text"))) {
+    if (!show_lesson_ && !exercise_page_ && ImGui::BeginTabItem((std::string(tr("Text")) + "###text").c_str())) {
       // The lesson beside the explorer (widen this column with its splitter).
       reader_.zh = zh();
       ImGui::BeginChild("reader");
@@ -299,7 +299,7 @@ void Shell::draw_left() {
       selected_ = reader_.lesson;
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem(tr("Check"))) {
+    if (ImGui::BeginTabItem((std::string(tr("Check")) + "###check").c_str())) {
       ImGui::TextWrapped("%s", tr("Check a program you wrote against the exercise's checker."));
       if (ImGui::Button(tr("Open the checker"))) {
         exercise_page_ = true;
