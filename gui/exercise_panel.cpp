@@ -118,6 +118,7 @@ void ExercisePanel::start() {
     stages_.clear();
     start_error_.clear();
     shown_stage_ = -1;
+    exchange_axis_run_ = nullptr;
   }
   if (cmd.empty()) {
     start_error_ = tr("Type the command that runs your program first.");

@@ -122,6 +122,7 @@ void Explorer::adopt(std::shared_ptr<const Run> run, bool keep_before) {
     cursor_to_events(vs_, *run_, 0);
   }
   world_run_ = nullptr;
+  axis_run_ = nullptr;  // a new run may sit at a freed one's address: rebuild
 }
 
 bool Explorer::real_available() {

@@ -1,6 +1,7 @@
 #include "run.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -169,7 +170,9 @@ void match_checkpoints(std::vector<Checkpoint>& cps, const trace::Trace& trace) 
 
 namespace {
 std::shared_ptr<Run> build_run(trace::Trace trace, ScenarioInfo info, RunSource source) {
+  static std::atomic<std::uint64_t> next_id{1};
   auto run = std::make_shared<Run>();
+  run->id = next_id.fetch_add(1);
   // The views rely on time order; a hand-written or imported trace may not keep it.
   std::stable_sort(trace.begin(), trace.end(),
                    [](const trace::Event& a, const trace::Event& b) { return a.t_ns < b.t_ns; });
@@ -194,7 +197,9 @@ std::shared_ptr<const Run> make_run(trace::Trace trace, ScenarioInfo info, RunSo
 std::shared_ptr<const Run> load_run(const RunSource& source) {
   ScenarioInfo info;
   auto failed = [&](std::string msg) {
+    static std::atomic<std::uint64_t> next_failed_id{1ull << 62};
     auto r = std::make_shared<Run>();
+    r->id = next_failed_id.fetch_add(1);
     r->source = source;
     r->scenario = info;
     r->params = info.params;

@@ -80,7 +80,10 @@ struct Run {
   TraceIndex index;
   WorldIndex worlds;  // snapshots of every socket at any cursor position
   std::string error;  // why there is no trace (scenario error, simulator missing), or empty
-  std::uint64_t generation = 0;
+  std::uint64_t generation = 0;  // the background runner's count (0: built elsewhere)
+  // Unique in the process: views key their caches on it (an address can be
+  // reused by a later run).
+  std::uint64_t id = 0;
 
   std::size_t size() const { return trace.size(); }
   std::int64_t t_begin() const { return trace.empty() ? 0 : trace.front().t_ns; }

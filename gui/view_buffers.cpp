@@ -20,14 +20,14 @@ namespace {
 // so the picture keeps one scale while the cursor moves.
 struct Peaks {
   const Run* run = nullptr;
-  std::uint64_t generation = 0;
+  std::uint64_t id = 0;
   std::map<std::tuple<int, int, bool>, std::int64_t> peak;  // (lane, sock, snd) -> bytes
 };
 
 const Peaks& peaks_of(const Run& run) {
   static Peaks cache;
-  if (cache.run != &run || cache.generation != run.generation) {
-    cache = Peaks{&run, run.generation, {}};
+  if (cache.run != &run || cache.id != run.id) {
+    cache = Peaks{&run, run.id, {}};
     for (const auto& e : run.trace) {
       if (e.kind != trace::Kind::buffer) continue;
       auto& p = cache.peak[{run.index.lane_of(e.host), e.sock, e.dir == "snd"}];

@@ -37,7 +37,7 @@ const char* kind_label(trace::Kind k) {
 // Filtered rows of the events list, rebuilt only when the run or filter changes.
 struct EventRows {
   const Run* run = nullptr;
-  std::uint64_t generation = 0;
+  std::uint64_t id = 0;
   unsigned mask = 0;
   int host = -2;
   std::vector<int> rows;
@@ -163,9 +163,9 @@ void draw_events(ViewContext& cx) {
       if (ImGui::Checkbox(kind_label(static_cast<trace::Kind>(k)), &on)) vs.kind_mask ^= 1u << k;
     }
   }
-  if (cache.run != &run || cache.generation != run.generation || cache.mask != vs.kind_mask ||
+  if (cache.run != &run || cache.id != run.id || cache.mask != vs.kind_mask ||
       cache.host != vs.host_filter) {
-    cache = EventRows{&run, run.generation, vs.kind_mask, vs.host_filter, {}};
+    cache = EventRows{&run, run.id, vs.kind_mask, vs.host_filter, {}};
     for (std::size_t i = 0; i < run.size(); ++i) {
       const auto& e = run.trace[i];
       if (!((vs.kind_mask >> static_cast<int>(e.kind)) & 1u)) continue;

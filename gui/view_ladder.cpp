@@ -121,8 +121,8 @@ struct DiffCache {
 };
 
 const std::vector<bool>& diff_of(const Run& a, const Run& b, DiffCache& cache) {
-  if (cache.a != &a || cache.b != &b || cache.ga != a.generation || cache.gb != b.generation) {
-    cache = DiffCache{&a, &b, a.generation, b.generation, unmatched_flights(a, b)};
+  if (cache.a != &a || cache.b != &b || cache.ga != a.id || cache.gb != b.id) {
+    cache = DiffCache{&a, &b, a.id, b.id, unmatched_flights(a, b)};
   }
   return cache.a_only;
 }
