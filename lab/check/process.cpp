@@ -513,6 +513,20 @@ std::vector<proc::Stat> Program::sweep_locked(bool with_marker) {
     }
     out.push_back(st);
   }
+  // Keep tree() honest: what the sweep no longer finds alive has ended.
+  std::set<pid_t> alive;
+  for (const auto& st : out) alive.insert(st.pid);
+  for (auto it = tree_.begin(); it != tree_.end();) {
+    if (alive.count(it->first)) {
+      ++it;
+    } else if (it->first == pid_ && !leader_reaped_) {
+      it->second.last.state = 'Z';  // ended, waiting for its status to be collected
+      ++it;
+    } else {
+      cpu_ticks_gone_ += it->second.cpu_ticks;
+      it = tree_.erase(it);
+    }
+  }
   return out;
 }
 
