@@ -1,4 +1,4 @@
-// chat-client starter. The exercise: shared/EXERCISES.md "chat-client".
+// chat-client starter. The exercise: lab/EXERCISES.md "chat-client".
 // Read first: lessons/14-full-duplex-chat.
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""chat-client starter. The exercise: shared/EXERCISES.md "chat-client".
+"""chat-client starter. The exercise: lab/EXERCISES.md "chat-client".
 
 Read first: lessons/14-full-duplex-chat.
 """

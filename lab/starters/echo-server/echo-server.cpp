@@ -1,4 +1,4 @@
-// echo-server starter. The exercise: shared/EXERCISES.md "echo-server".
+// echo-server starter. The exercise: lab/EXERCISES.md "echo-server".
 // Read first: lessons/06-loops-and-disconnects.
 #include <array>
 #include <cstdio>

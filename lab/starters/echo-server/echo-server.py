@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""echo-server starter. The exercise: shared/EXERCISES.md "echo-server".
+"""echo-server starter. The exercise: lab/EXERCISES.md "echo-server".
 
 Read first: lessons/06-loops-and-disconnects.
 """

@@ -1,4 +1,4 @@
-// framed-client starter. The exercise: shared/EXERCISES.md "framed-client".
+// framed-client starter. The exercise: lab/EXERCISES.md "framed-client".
 // Read first: lessons/10-framing.
 #include <cstdint>
 #include <cstdio>

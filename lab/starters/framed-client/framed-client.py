@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""framed-client starter. The exercise: shared/EXERCISES.md "framed-client".
+"""framed-client starter. The exercise: lab/EXERCISES.md "framed-client".
 
 Read first: lessons/10-framing.
 """

@@ -1,4 +1,4 @@
-// framed-echo-server starter. The exercise: shared/EXERCISES.md "framed-echo-server".
+// framed-echo-server starter. The exercise: lab/EXERCISES.md "framed-echo-server".
 // Read first: lessons/10-framing.
 #include <cstdint>
 #include <cstdio>

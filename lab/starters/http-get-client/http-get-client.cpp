@@ -1,4 +1,4 @@
-// http-get-client starter. The exercise: shared/EXERCISES.md "http-get-client".
+// http-get-client starter. The exercise: lab/EXERCISES.md "http-get-client".
 // Read first: lessons/13-http-by-hand.
 #include <cstdio>
 #include <string>

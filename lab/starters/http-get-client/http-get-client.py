@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""http-get-client starter. The exercise: shared/EXERCISES.md "http-get-client".
+"""http-get-client starter. The exercise: lab/EXERCISES.md "http-get-client".
 
 Read first: lessons/13-http-by-hand.
 """

@@ -1,4 +1,4 @@
-// select-server starter. The exercise: shared/EXERCISES.md "select-server".
+// select-server starter. The exercise: lab/EXERCISES.md "select-server".
 // Read first: lessons/12-blocking-and-select.
 //
 // One thread, many clients: the kernel tells us which sockets are ready

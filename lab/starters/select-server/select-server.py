@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""select-server starter. The exercise: shared/EXERCISES.md "select-server".
+"""select-server starter. The exercise: lab/EXERCISES.md "select-server".
 
 Read first: lessons/12-blocking-and-select.
 One thread serves every client: selectors tells us which sockets are ready.

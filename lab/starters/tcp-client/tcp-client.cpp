@@ -1,4 +1,4 @@
-// tcp-client starter. The exercise: shared/EXERCISES.md "tcp-client".
+// tcp-client starter. The exercise: lab/EXERCISES.md "tcp-client".
 // Read first: lessons/04-first-tcp-client. Check your work with
 //   socklab check tcp-client -- build/bin/socklab-starter-tcp-client
 #include <cstdio>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tcp-client starter. The exercise: shared/EXERCISES.md "tcp-client".
+"""tcp-client starter. The exercise: lab/EXERCISES.md "tcp-client".
 
 Read first: lessons/04-first-tcp-client. Check your work with
     socklab check tcp-client -- python3 tcp-client.py

@@ -1,4 +1,4 @@
-// tcp-server starter. The exercise: shared/EXERCISES.md "tcp-server".
+// tcp-server starter. The exercise: lab/EXERCISES.md "tcp-server".
 // Read first: lessons/05-first-server, then lessons/06-loops-and-disconnects.
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-// threaded-server starter. The exercise: shared/EXERCISES.md "threaded-server".
+// threaded-server starter. The exercise: lab/EXERCISES.md "threaded-server".
 // Read first: lessons/07-threads.
 #include <cstdio>
 #include <string>

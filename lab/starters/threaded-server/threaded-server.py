@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""threaded-server starter. The exercise: shared/EXERCISES.md "threaded-server".
+"""threaded-server starter. The exercise: lab/EXERCISES.md "threaded-server".
 
 Read first: lessons/07-threads.
 """

@@ -1,4 +1,4 @@
-// udp-client starter. The exercise: shared/EXERCISES.md "udp-client".
+// udp-client starter. The exercise: lab/EXERCISES.md "udp-client".
 // Read first: lessons/11-udp.
 #include <cstdio>
 #include <string>

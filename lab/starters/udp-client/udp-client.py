@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""udp-client starter. The exercise: shared/EXERCISES.md "udp-client".
+"""udp-client starter. The exercise: lab/EXERCISES.md "udp-client".
 
 Read first: lessons/11-udp.
 """

@@ -1,4 +1,4 @@
-// udp-echo-server starter. The exercise: shared/EXERCISES.md "udp-echo-server".
+// udp-echo-server starter. The exercise: lab/EXERCISES.md "udp-echo-server".
 // Read first: lessons/11-udp.
 #include <cstdio>
 
