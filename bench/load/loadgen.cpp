@@ -3,7 +3,8 @@
 // N connections each keep exactly one request in flight: send M bytes, wait
 // for the whole reply, check it, send the next. Reports round trips per
 // second, latency percentiles, and the server's CPU time per round trip read
-// from /proc/<pid>/stat (user + system, all of its threads).
+// from /proc/<pid>/stat (user and system, all of its threads) with its context
+// switches per round trip (/proc/<pid>/task/*/status).
 //
 //   socklab-loadgen --port P [--connections 50] [--size 64] [--seconds 5]
 //                   [--warmup 1] [--protocol upper|hello] [--server-pid PID]
@@ -27,6 +28,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -62,13 +64,25 @@ struct Conn {
   bool done = false;  // its last reply arrived after the measured time
 };
 
-// utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat).
-double process_cpu_seconds(int pid) {
-  if (pid <= 0) return 0;
+// A process's CPU time (all of its threads, living and ended) and context
+// switches (summed over its living threads).
+struct ProcessCpu {
+  double user = 0, sys = 0;                     // seconds: fields 14 and 15 of /proc/<pid>/stat
+  unsigned long long voluntary = 0, involuntary = 0;  // /proc/<pid>/task/*/status
+  ProcessCpu operator-(const ProcessCpu& o) const {
+    return {user - o.user, sys - o.sys, voluntary - o.voluntary, involuntary - o.involuntary};
+  }
+};
+
+// The kernel scales utime + stime so that they add up to the scheduler's
+// exact run time (cputime_adjust); the split between them is sampled per tick.
+ProcessCpu process_cpu(int pid) {
+  ProcessCpu out;
+  if (pid <= 0) return out;
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto close_paren = stat.rfind(')');  // the command name may contain spaces
-  if (close_paren == std::string::npos) return 0;
+  if (close_paren == std::string::npos) return out;
   std::istringstream rest(stat.substr(close_paren + 2));
   std::string field;
   unsigned long long utime = 0, stime = 0;
@@ -76,7 +90,19 @@ double process_cpu_seconds(int pid) {
     if (i == 14) utime = std::stoull(field);
     if (i == 15) stime = std::stoull(field);
   }
-  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  auto tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  out.user = static_cast<double>(utime) / tick;
+  out.sys = static_cast<double>(stime) / tick;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.starts_with("voluntary_ctxt_switches:")) out.voluntary += std::stoull(line.substr(24));
+      if (line.starts_with("nonvoluntary_ctxt_switches:")) out.involuntary += std::stoull(line.substr(27));
+    }
+  }
+  return out;
 }
 
 double own_cpu_seconds() {
@@ -180,14 +206,16 @@ int main(int argc, char** argv) {
     auto measure_from = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup));
     auto measure_to = measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
     bool measuring = false;
-    double server_cpu0 = 0, own_cpu0 = 0;
+    ProcessCpu server_cpu0;
+    double own_cpu0 = 0;
     std::uint64_t round_trips = 0, errors = 0;
     std::vector<std::uint32_t> latency_ns;
     latency_ns.reserve(1 << 20);
     std::vector<char> buf(1 << 16);
     std::vector<epoll_event> events(256);
 
-    double server_cpu = 0, own_cpu = 0;
+    ProcessCpu server_cpu;
+    double own_cpu = 0;
     int in_flight = o.connections;
     bool draining = false;
     auto give_up = measure_to + std::chrono::seconds(2);
@@ -197,12 +225,12 @@ int main(int argc, char** argv) {
       auto now = Clock::now();
       if (!measuring && now >= measure_from) {
         measuring = true;
-        server_cpu0 = process_cpu_seconds(o.server_pid);
+        server_cpu0 = process_cpu(o.server_pid);
         own_cpu0 = own_cpu_seconds();
       }
       if (!draining && now >= measure_to) {
         draining = true;
-        server_cpu = process_cpu_seconds(o.server_pid) - server_cpu0;
+        server_cpu = process_cpu(o.server_pid) - server_cpu0;
         own_cpu = own_cpu_seconds() - own_cpu0;
       }
       if (now >= give_up) break;
@@ -257,13 +285,19 @@ int main(int argc, char** argv) {
       return latency_ns[idx] / 1000.0;
     };
     double rps = static_cast<double>(round_trips) / o.seconds;
-    double cpu_us = round_trips ? server_cpu * 1e6 / static_cast<double>(round_trips) : 0;
+    auto per_rt = [&](double total) { return round_trips ? total / static_cast<double>(round_trips) : 0; };
+    double user_us = per_rt(server_cpu.user * 1e6), sys_us = per_rt(server_cpu.sys * 1e6);
+    double vcs = per_rt(static_cast<double>(server_cpu.voluntary));
+    double ivcs = per_rt(static_cast<double>(server_cpu.involuntary));
     std::fprintf(stderr, "%d connections x %zu bytes (%s): %.0f round trips/s, p50 %.1f us, p99 %.1f us, "
-                 "server CPU %.2f us/round trip, loadgen CPU %.0f%%, %llu bad replies\n",
-                 o.connections, o.size, o.protocol.c_str(), rps, pct(0.5), pct(0.99), cpu_us,
-                 own_cpu / o.seconds * 100, static_cast<unsigned long long>(errors));
-    std::printf("rps=%.0f p50_us=%.1f p99_us=%.1f server_cpu_us_per_rt=%.3f loadgen_cpu_pct=%.0f bad=%llu\n",
-                rps, pct(0.5), pct(0.99), cpu_us, own_cpu / o.seconds * 100,
+                 "server CPU %.2f us/round trip (user %.2f, sys %.2f), context switches/round trip "
+                 "%.2f voluntary %.2f involuntary, loadgen CPU %.0f%%, %llu bad replies\n",
+                 o.connections, o.size, o.protocol.c_str(), rps, pct(0.5), pct(0.99), user_us + sys_us,
+                 user_us, sys_us, vcs, ivcs, own_cpu / o.seconds * 100, static_cast<unsigned long long>(errors));
+    std::printf("rps=%.0f p50_us=%.1f p99_us=%.1f server_cpu_us_per_rt=%.3f server_user_us_per_rt=%.3f "
+                "server_sys_us_per_rt=%.3f server_vcs_per_rt=%.3f server_ivcs_per_rt=%.3f loadgen_cpu_pct=%.0f "
+                "bad=%llu\n",
+                rps, pct(0.5), pct(0.99), user_us + sys_us, user_us, sys_us, vcs, ivcs, own_cpu / o.seconds * 100,
                 static_cast<unsigned long long>(errors));
     return errors ? 1 : 0;
   } catch (const std::exception& e) {

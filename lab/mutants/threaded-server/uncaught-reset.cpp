@@ -7,9 +7,12 @@
 // descriptor limit is raised to its hard maximum, and the listen backlog is
 // large enough for a burst of connects (the kernel silently drops SYNs
 // beyond it and the client retries only a second later).
+#include <array>
+#include <cstddef>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/program.hpp"
 
@@ -19,18 +22,48 @@ namespace {
 
 constexpr std::size_t kMaxLine = 64 * 1024;  // a longer line closes that connection
 constexpr int kBacklog = 1024;  // the kernel caps it at net.core.somaxconn (4096 since Linux 5.4)
+constexpr std::size_t kReadChunk = 16 * 1024;  // on the thread's stack (kClientThreadStack)
+
+// Answers every complete line at the front of `in` (removing them) by
+// appending its reply to `out`. False once a line is "exit": the lines after
+// it are not answered.
+bool answer_lines(std::string& in, std::size_t search_from, std::string& out) {
+  std::size_t start = 0;
+  bool keep_going = true;
+  for (std::size_t nl; keep_going && (nl = in.find('\n', search_from)) != std::string::npos;
+       start = search_from = nl + 1) {
+    std::string_view line(in.data() + start, nl - start);
+    if (line.ends_with('\r')) line.remove_suffix(1);  // accept "\r\n"
+    if (line == "exit") {
+      keep_going = false;
+    } else {
+      out.append("Hello, ").append(line).append("!\n");
+    }
+  }
+  in.erase(0, start);
+  return keep_going;
+}
 
 void serve(net::TcpStream& conn) {
   conn.send_all("Welcome!\n");
+  std::string in;   // received bytes not yet answered: at most the start of one line
+  std::string out;  // the replies to the lines of one recv()
+  std::array<std::byte, kReadChunk> buf;
   for (;;) {
-    // recv_until keeps the bytes after the newline for the next call, so
-    // several lines in one segment and one line split over many both work.
-    auto line = conn.recv_until("\n", kMaxLine);
-    if (!line) return;  // the client closed
-    line->pop_back();
-    if (!line->empty() && line->back() == '\r') line->pop_back();  // accept "\r\n"
-    if (*line == "exit") return;
-    conn.send_all("Hello, " + *line + "!\n");
+    // TCP keeps no message boundaries: one recv() may hold several lines
+    // (answered together, in order, with a single send) or part of one
+    // (kept in `in` until its newline arrives).
+    std::size_t n = conn.recv(buf);
+    if (n == 0) return;  // the client closed
+    std::size_t old_size = in.size();  // holds no newline: search only the new bytes
+    in.append(reinterpret_cast<const char*>(buf.data()), n);
+    bool keep_going = answer_lines(in, old_size, out);
+    if (!out.empty()) {
+      conn.send_all(out);
+      out.clear();
+    }
+    if (!keep_going) return;
+    if (in.size() > kMaxLine) throw program::Failure("a line longer than 64 KiB; closing the connection");
   }
 }
 
