@@ -82,8 +82,10 @@ class Context {
   Server start_server_on(std::uint16_t port);
   // Stops the program (SIGTERM, SIGKILL after 1 s).
   void stop(Program& p);
-  // Fails the stage if the program is not running any more.
-  void expect_running(const Server& s, std::string_view when);
+  // Fails the stage if the program is not running any more. With `settle`,
+  // it must also stay up that long: a concurrent server handles a reset in
+  // another thread, maybe after the checker's next exchange has finished.
+  void expect_running(const Server& s, std::string_view when, Millis settle = Millis(0));
   // Clients: waits for the program to exit by itself; fails if it does not
   // within `timeout`.
   ExitStatus expect_exit(Program& p, Millis timeout);

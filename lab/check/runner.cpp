@@ -162,9 +162,11 @@ void Context::stop(Program& p) {
                        : "the checker stopped your program (SIGTERM)");
 }
 
-void Context::expect_running(const Server& s, std::string_view when) {
-  if (s.program->tree().empty() || !s.program->running()) {
-    auto st = s.program->wait_exit(Millis(50));
+void Context::expect_running(const Server& s, std::string_view when, Millis settle) {
+  std::optional<ExitStatus> st;
+  if (settle.count() > 0) st = s.program->wait_exit(upto(settle));  // returns early if it dies
+  if (st || s.program->tree().empty() || !s.program->running()) {
+    if (!st) st = s.program->wait_exit(Millis(50));
     fail(Failure{.what = fmt::format("your server {} {}", st ? st->describe() : "ended", when),
                  .hint = "A server must survive whatever one client does: catch errors on that "
                          "client's socket, close it, and go on serving the others."});

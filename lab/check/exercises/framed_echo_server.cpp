@@ -155,7 +155,7 @@ Exercise framed_echo_server() {
                            "a length over 16 MiB must make the server close this connection");
              Conn good = ctx.connect(s.port);
              echo_frame(ctx, good, "still serving " + ctx.nonce());
-             ctx.expect_running(s, "after an oversized length");
+             ctx.expect_running(s, "after an oversized length", Millis(250));
            }},
   };
   return ex;

@@ -181,7 +181,7 @@ Exercise select_server() {
              }
              Conn d = ctx.connect(s.port);
              shout(ctx, d, "after the resets " + ctx.nonce() + "\n");
-             ctx.expect_running(s, "after clients reset their connections");
+             ctx.expect_running(s, "after clients reset their connections", Millis(250));
            }},
       {.name = "slow reader",
        .purpose = "a client sends 8 MiB and reads nothing for 2 s; another client is still served",

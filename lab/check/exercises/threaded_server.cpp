@@ -200,7 +200,7 @@ Exercise threaded_server() {
              }
              Conn d = greeted(ctx, s.port);
              say(ctx, d, "Dora");
-             ctx.expect_running(s, "after clients reset their connections");
+             ctx.expect_running(s, "after clients reset their connections", Millis(250));
            }},
       {.name = "200 short connections",
        .purpose = "200 connections in a row: greeted, \"exit\", closed",
