@@ -126,7 +126,7 @@ World::Impl::Impl(WorldConfig c) : cfg(std::move(c)) {
     }
   }
   for (std::size_t i = 0; i < n; ++i) push(hosts[i].start, QType::host_start, static_cast<int>(i));
-  trace.reserve(65536);  // growing a vector of Events costs more than the simulation itself
+  trace::reserve(trace, 65536);  // growing a vector of Events costs more than the simulation itself
 }
 
 // ---------------------------------------------------------------- queue

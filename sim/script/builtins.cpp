@@ -547,6 +547,15 @@ const std::string& bytes_arg(const Val& v) {
   return text(v);
 }
 
+// The bytes of a send()/sendall()/sendto() argument for the Request. When the
+// argument holds the only reference (b"x" * n built for the call), the string
+// is moved out instead of copied; a shared one (a variable, a constant) is copied.
+std::string take_bytes(Val& v) {
+  const std::string& b = bytes_arg(v);
+  if (v.heap.use_count() == 1) return std::move(text_mut(v));
+  return b;
+}
+
 Val make_list(std::vector<Val> v) {
   Val l = Val::list(std::move(v));
   register_list(l);
@@ -1382,14 +1391,18 @@ Outcome socket_method(int handle, int m, Args& a) {
     case mSend:
     case mSendall: {
       nargs(a, fn, 1, 2);
-      std::vector<Value> args{Value::bytes(bytes_arg(a.pos[0]))};
+      std::vector<Value> args;
+      args.reserve(2);
+      args.push_back(Value::bytes(take_bytes(a.pos[0])));
       if (a.pos.size() == 2) args.push_back(Value::integer(as_index(a.pos[1], "")));
       return request(std::string(fn), handle, std::move(args));
     }
     case mSendto: {
       if (a.pos.size() < 2 || a.pos.size() > 3)
         throw_error(kTypeError, fmt::format("sendto() takes 2 or 3 arguments ({} given)", a.pos.size()));
-      std::vector<Value> args{Value::bytes(bytes_arg(a.pos[0]))};
+      std::vector<Value> args;
+      args.reserve(3);
+      args.push_back(Value::bytes(take_bytes(a.pos[0])));
       if (a.pos.size() == 3) {
         args.push_back(address_arg(a.pos[2], fn));
         args.push_back(Value::integer(as_index(a.pos[1], "")));
@@ -2151,6 +2164,13 @@ Val from_public(const Value& v) {
     Val operator()(const SocketRef& s) const { return Val::tagged(Kind::socket, s.handle); }
   };
   return std::visit(Visitor{}, v.v);
+}
+
+Val from_public(Value&& v) {
+  // Strings and bytes are moved in (a recv() result is not copied again).
+  if (auto* b = std::get_if<Bytes>(&v.v)) return Val::bytes(std::move(b->data));
+  if (auto* t = std::get_if<Str>(&v.v)) return Val::str(std::move(t->utf8));
+  return from_public(static_cast<const Value&>(v));
 }
 
 Value to_public(const Val& v) {

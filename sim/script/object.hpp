@@ -164,6 +164,7 @@ inline RangeObj& range(const Val& v) { return static_cast<RangeObj&>(*v.heap); }
 
 // Conversions across the public boundary.
 Val from_public(const Value& v);
+Val from_public(Value&& v);  // moves strings and bytes
 Value to_public(const Val& v);
 
 }  // namespace socklab::script::detail

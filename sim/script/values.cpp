@@ -255,8 +255,19 @@ Val repeat(const Val& seq, std::int64_t n) {
     if (__builtin_mul_overflow(s.size(), static_cast<std::size_t>(n), &total)) total = SIZE_MAX;
     check_size(total);
     std::string out;
-    out.reserve(s.size() * static_cast<std::size_t>(n));
-    for (std::int64_t k = 0; k < n; ++k) out += s;
+    if (s.size() == 1) {
+      out.assign(total, s[0]);  // b"x" * 10_000_000: one fill, not ten million appends
+    } else if (total > 0) {
+      // Copy the pattern once, then double the filled prefix: log2(n) memcpys.
+      out.resize(total);
+      std::memcpy(out.data(), s.data(), s.size());
+      std::size_t filled = s.size();
+      while (filled < total) {
+        std::size_t chunk = std::min(filled, total - filled);
+        std::memcpy(out.data() + filled, out.data(), chunk);
+        filled += chunk;
+      }
+    }
     return seq.kind == Kind::str ? Val::str(std::move(out)) : Val::bytes(std::move(out));
   }
   const auto& its = items(seq);

@@ -143,12 +143,17 @@ struct Vm::Impl {
 
   Step request_step(Request r) {
     if (r.fn != "print") steps = 0;
-    pending = std::move(r);
+    // `pending` keeps what the VM needs later (fn, sock, line), not the
+    // arguments: a sendall's payload is handed out once, without a copy.
+    pending.fn = r.fn;
+    pending.sock = r.sock;
+    pending.line = r.line;
+    pending.args.clear();
     state = State::waiting;
     last_line = pending.line;
     Step s;
     s.kind = Step::Kind::request;
-    s.request = pending;
+    s.request = std::move(r);
     return s;
   }
 
@@ -408,7 +413,7 @@ struct Vm::Impl {
             break;
           }
           case Op::call:
-            if (call(in)) return pending_step_;
+            if (call(in)) return std::move(pending_step_);
             break;
           case Op::make_function: {
             const Code& c = prog->codes[static_cast<std::size_t>(in.arg)];
@@ -537,7 +542,7 @@ void Vm::resume(Value result) {
   if (s.state != Impl::State::waiting)
     throw std::logic_error("Vm::resume(): no request is waiting for a result");
   Impl::ScopedLimits guard(s);
-  s.push(from_public(result));
+  s.push(from_public(std::move(result)));
   s.state = Impl::State::ready;
 }
 

@@ -1,5 +1,8 @@
 #include "trace.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <istream>
 #include <ostream>
 #include <stdexcept>
@@ -357,6 +360,19 @@ Event make_note(std::int64_t t, std::string text) {
   e.t_ns = t;
   e.text = std::move(text);
   return e;
+}
+
+void reserve(Trace& trace, std::size_t n) {
+  if (n <= trace.capacity()) return;
+  trace.reserve(n);
+#ifdef MADV_HUGEPAGE
+  // Only the whole 2 MiB pages inside the buffer; advice, so errors are ignored.
+  constexpr std::uintptr_t kHuge = 2u << 20;
+  auto begin = reinterpret_cast<std::uintptr_t>(trace.data());
+  std::uintptr_t end = begin + trace.capacity() * sizeof(Event);
+  std::uintptr_t b = (begin + kHuge - 1) & ~(kHuge - 1), e = end & ~(kHuge - 1);
+  if (e > b) madvise(reinterpret_cast<void*>(b), e - b, MADV_HUGEPAGE);
+#endif
 }
 
 }  // namespace socklab::trace

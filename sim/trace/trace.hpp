@@ -74,6 +74,11 @@ struct Event {
 
 using Trace = std::vector<Event>;
 
+// Reserves room for at least n events. A large buffer is also offered to the
+// kernel for transparent huge pages (madvise; a no-op where unsupported): a
+// long simulation then fills it with far fewer page faults.
+void reserve(Trace& trace, std::size_t n);
+
 // JSON Lines, schema v1. to_json never fails; from_json throws
 // std::runtime_error naming the missing or mistyped field.
 nlohmann::json to_json(const Event& e);
