@@ -125,6 +125,7 @@ void apply_override(WorldConfig& cfg, std::string_view kv) {
   } else if (key == "udp.rcvbuf") cfg.udp.rcvbuf = parse_int(key, v, 1, std::int64_t{1} << 34);
   else if (key == "duration") cfg.duration_ns = parse_time(key, v);
   else if (key == "wakeup") cfg.wakeup_ns = parse_time(key, v);
+  else if (key == "call") cfg.call_ns = parse_time(key, v);
   else if (key == "notes") cfg.notes = parse_bool(key, v);
   else if (key.rfind("hosts.", 0) == 0 && key.size() > 12 && key.substr(key.size() - 6) == ".start") {
     std::string name = key.substr(6, key.size() - 12);
@@ -139,7 +140,7 @@ void apply_override(WorldConfig& cfg, std::string_view kv) {
     throw std::invalid_argument(fmt::format(
         "--set {}: unknown key (known: link.latency, link.bandwidth, link.mtu, link.loss, link.seed, "
         "link.drop, tcp.nodelay, tcp.nagle, tcp.delayed_ack, tcp.rcvbuf, tcp.sndbuf, "
-        "tcp.initial_cwnd, tcp.congestion, udp.rcvbuf, duration, wakeup, notes, hosts.NAME.start)",
+        "tcp.initial_cwnd, tcp.congestion, udp.rcvbuf, duration, wakeup, call, notes, hosts.NAME.start)",
         key));
   }
 }

@@ -218,6 +218,22 @@ struct Socket {
   std::int64_t just_queued = -1;  // datagram id for the next buffer event
 };
 
+// A call's result: a value, an error, or "still waiting".
+struct CallDone {
+  script::Value value;
+  std::optional<std::int64_t> ret;
+};
+struct CallError {
+  std::string errno_name;
+};
+struct CallBlock {
+  std::string why;
+};
+struct CallFail {  // ends the script (a Python error that is not an OSError)
+  std::string text;
+};
+using CallResult = std::variant<CallDone, CallError, CallBlock, CallFail>;
+
 struct Host {
   std::string name, ip;
   int index = 0;
@@ -240,10 +256,13 @@ struct Host {
   std::shared_ptr<const std::string> send_buf;  // send/sendall: the bytes (shared with segments)
   Time deadline = -1;
   bool retry_pending = false;
+  bool waited = false;                // the call in progress has blocked at least once
+  bool returning = false;             // done, returning after WorldConfig::call_ns
+  std::optional<CallResult> result;   // what it returns then
   std::uint64_t wake_gen = 0;
   nlohmann::json call_extra = nlohmann::json::object();  // args + extras of the call event
-  Time last_call_t = -1;
-  int calls_at_t = 0;
+  Time last_call_t = -1;  // when the next call of a back-to-back chain (no waiting) starts
+  int calls_at_t = 0;     // fruitless calls in that chain
   // demultiplexing
   std::map<std::tuple<int, int, int>, int> tcp_conns;  // (lport, rhost, rport) -> socket
   std::multimap<int, int> tcp_ports, udp_ports;         // port -> sockets holding it
@@ -270,7 +289,7 @@ struct Link {
   int mtu = 1500;
 };
 
-enum class QType : std::uint8_t { arrive, drop, timer, host_start, host_retry, host_timeout, frag_timeout };
+enum class QType : std::uint8_t { arrive, drop, timer, host_start, host_retry, host_timeout, frag_timeout, host_return };
 
 struct QItem {
   Time t;
@@ -281,21 +300,6 @@ struct QItem {
   bool operator>(const QItem& o) const { return t != o.t ? t > o.t : seq > o.seq; }
 };
 
-// A call's result: a value, an error, or "still waiting".
-struct CallDone {
-  script::Value value;
-  std::optional<std::int64_t> ret;
-};
-struct CallError {
-  std::string errno_name;
-};
-struct CallBlock {
-  std::string why;
-};
-struct CallFail {  // ends the script (a Python error that is not an OSError)
-  std::string text;
-};
-using CallResult = std::variant<CallDone, CallError, CallBlock, CallFail>;
 
 struct World::Impl {
   WorldConfig cfg;
@@ -344,6 +348,7 @@ struct World::Impl {
   void start_host(int h);
   void run_host(Host& h);
   void complete(Host& h, CallResult r);
+  void finish_call(Host& h, CallResult r);  // the call event; the program resumes
   void retry_call(Host& h);
   void end_program(Host& h);
   CallResult attempt(Host& h, bool first);

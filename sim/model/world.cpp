@@ -173,6 +173,7 @@ bool World::Impl::stale(const QItem& q) const {
       return t.gen != static_cast<std::uint32_t>(q.b >> 8) || t.at != q.t;
     }
     case QType::host_retry:
+    case QType::host_return:
       return static_cast<std::uint64_t>(q.b) != hosts[static_cast<std::size_t>(q.a)].wake_gen;
     case QType::host_timeout: {
       const Host& h = hosts[static_cast<std::size_t>(q.a)];
@@ -202,9 +203,19 @@ void World::Impl::dispatch(const QItem& q) {
       retry_call(h);
       break;
     }
+    case QType::host_return: {
+      Host& h = hosts[static_cast<std::size_t>(q.a)];
+      if (!h.returning || static_cast<std::uint64_t>(q.b) != h.wake_gen) break;
+      h.returning = false;
+      CallResult r = std::move(*h.result);
+      h.result.reset();
+      finish_call(h, std::move(r));
+      if (!h.in_call) run_host(h);
+      break;
+    }
     case QType::host_timeout: {
       Host& h = hosts[static_cast<std::size_t>(q.a)];
-      if (!h.in_call || static_cast<std::uint64_t>(q.b) != h.wake_gen) break;
+      if (!h.in_call || h.returning || static_cast<std::uint64_t>(q.b) != h.wake_gen) break;
       if (h.req.fn == "sleep") {
         complete(h, CallDone{});
       } else {
@@ -495,8 +506,9 @@ void World::Impl::run_host(Host& h) {
       end_program(h);
       return;
     }
-    // A program that polls without letting simulated time pass, forever
-    // (a non-blocking busy loop), would never end: stop it.
+    // A program that polls without ever waiting, forever (a non-blocking
+    // busy loop), would never end: stop it. Calls back to back (each starting
+    // when the one before returned, without blocking) form one chain.
     if (h.last_call_t != now) {
       h.last_call_t = now;
       h.calls_at_t = 0;
@@ -505,8 +517,8 @@ void World::Impl::run_host(Host& h) {
       h.status = HostOutcome::Status::failed;
       h.end_ns = now;
       h.error = fmt::format(
-          "RuntimeError: {} socket calls failed or returned nothing without simulated time "
-          "passing (a busy loop?)",
+          "RuntimeError: {} socket calls in a row failed or returned nothing without ever "
+          "waiting (a busy loop?)",
           kBusyLoopCalls);
       h.error_line = st.request.line;
       note(fmt::format("{}: line {}: {}", h.name, h.error_line, h.error),
@@ -532,6 +544,7 @@ void World::Impl::run_host(Host& h) {
     h.progress = 0;
     h.deadline = -1;
     h.wait_sock = -1;
+    h.waited = false;
     complete(h, attempt(h, true));
   }
 }
@@ -545,7 +558,7 @@ void World::Impl::retry_call(Host& h) {
 void World::Impl::wake(Socket& s) {
   if (s.host < 0) return;
   Host& h = hosts[static_cast<std::size_t>(s.host)];
-  if (!h.in_call || h.wait_sock != s.id || h.retry_pending) return;
+  if (!h.in_call || h.returning || h.wait_sock != s.id || h.retry_pending) return;
   h.retry_pending = true;
   push(now + cfg.wakeup_ns, QType::host_retry, h.index, static_cast<std::int64_t>(h.wake_gen));
 }
@@ -553,6 +566,7 @@ void World::Impl::wake(Socket& s) {
 void World::Impl::complete(Host& h, CallResult r) {
   if (auto* b = std::get_if<CallBlock>(&r)) {
     // attempt() named the socket it waits on (h.wait_sock), if any.
+    h.waited = true;
     if (h.why.empty()) h.why = std::move(b->why);
     h.status = h.req.fn == "sleep" ? HostOutcome::Status::sleeping : HostOutcome::Status::blocked;
     if (h.deadline < 0 && h.wait_sock >= 0) {
@@ -564,6 +578,23 @@ void World::Impl::complete(Host& h, CallResult r) {
     }
     return;
   }
+  const auto* er = std::get_if<CallError>(&r);
+  if (cfg.call_ns > 0 && h.req.fn != "sleep" && !std::holds_alternative<CallFail>(r) &&
+      !(er && er->errno_name == "timeout")) {
+    // Done; the call returns call_ns later (its effects already happened).
+    h.returning = true;
+    h.result = std::move(r);
+    h.wait_sock = -1;
+    h.retry_pending = false;
+    ++h.wake_gen;  // retries and timeouts of this call are void
+    h.status = HostOutcome::Status::running;
+    push(now + cfg.call_ns, QType::host_return, h.index, static_cast<std::int64_t>(h.wake_gen));
+    return;
+  }
+  finish_call(h, std::move(r));
+}
+
+void World::Impl::finish_call(Host& h, CallResult r) {
   // The call returns: one call event, at its start time, ending now.
   trace::Event e = trace::make_call(h.call_start, now, h.name, h.req.sock, h.req.line, h.req.fn);
   nlohmann::json& cx = h.call_extra;
@@ -589,7 +620,10 @@ void World::Impl::complete(Host& h, CallResult r) {
   bool unproductive = std::holds_alternative<CallError>(r) ||
                       ((h.req.fn == "recv" || h.req.fn == "recvfrom") && std::get_if<CallDone>(&r) &&
                        std::get<CallDone>(r).ret.value_or(0) == 0);
-  if (unproductive && h.last_call_t == now) ++h.calls_at_t;
+  if (!h.waited && h.last_call_t == h.call_start) {  // back to back with the call before
+    if (unproductive) ++h.calls_at_t;
+    h.last_call_t = now;
+  }
   if (auto* d = std::get_if<CallDone>(&r)) {
     e.ret = d->ret;
     emit(std::move(e));
