@@ -24,6 +24,7 @@
 //   expect WHAT VALUE     cursor_event N | playing true|false | presentation on|off |
 //                         selected N | state HOST FD STATE | run_events N
 //   check EXERCISE CMD... run the exercise checker on a program (the Check button)
+//   real                  run the scenario on the real kernel and show it beside the model
 //   translations          fail if a label had no Chinese text
 #include <GLFW/glfw3.h>
 
@@ -444,6 +445,23 @@ int App::run_script(const std::string& script) {
         shell_->exercise().run(c[1], cmd);
         shell_->exercise().wait();
         frames(3);
+      }
+    } else if (op == "real") {
+      // The "Run this scenario on the real kernel" button; waits (60 s at most).
+      ok = Explorer::real_available() && ex.run();
+      if (!ok) err = "no scenario open, or the real-kernel runner is not part of this build";
+      if (ok) {
+        ex.run_real();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while ((ex.real_busy() || !ex.has_real()) && std::chrono::steady_clock::now() < deadline) {
+          frame(&idle);
+          if (!ex.real_busy() && !ex.has_real()) break;  // it failed: the panel says why
+        }
+        frames(2);
+        if (!ex.has_real()) {
+          ok = false;
+          err = "the real-kernel run did not finish";
+        }
       }
     } else if (op == "translations") {
       if (!missing_translations().empty()) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -435,6 +436,40 @@ TEST(GuiParams, NodelayResimulatesInTheBackgroundAndComparesSideBySide) {
   EXPECT_GT(pixels_changed(load_png(one), load_png(two)), 2000u) << "before/after looks like a single ladder";
   fs::remove(one);
   fs::remove(two);
+}
+
+// "Run this scenario on the real kernel": the same scripts on real sockets
+// (127.0.0.1), in a worker thread; the window keeps drawing meanwhile, then
+// shows the kernel's run beside the simulated one.
+TEST(GuiReal, RealKernelRunAppearsBesideTheSimulatedOne) {
+  if (!Explorer::real_available()) GTEST_SKIP() << "lab/real is not part of this build";
+  App& app = Window::get();
+  const gui::Run& sim = open(app, scenarios_root() / "udp-boundaries-truncation.toml");
+  Explorer& ex = app.shell().explorer();
+  ex.show_real() = false;
+  std::string err;
+  const fs::path alone = temp_dir() / "real-off.png", both = temp_dir() / "real-on.png";
+  ASSERT_TRUE(app.save_png(alone.string(), ViewId::ladder, true, &err)) << err;
+  ex.run_real();
+  int frames_while_busy = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; i < 100000 && std::chrono::steady_clock::now() < deadline; ++i) {
+    const bool busy = ex.real_busy();
+    frame(app);
+    if (busy) ++frames_while_busy;
+    else if (ex.has_real()) break;
+  }
+  ASSERT_TRUE(ex.has_real()) << "no real run within 60 s";
+  EXPECT_GE(frames_while_busy, 1) << "the window should keep drawing while the kernel run is busy";
+  EXPECT_EQ(ex.run(), &sim) << "the simulated run stays the one on the cursor";
+  EXPECT_TRUE(ex.show_real()) << "a finished real run is shown at once";
+  frame(app, 2);
+  ASSERT_TRUE(app.save_png(both.string(), ViewId::ladder, true, &err)) << err;
+  EXPECT_GT(pixels_changed(load_png(alone), load_png(both)), 2000u) << "real vs simulated looks like one ladder";
+  ex.show_real() = false;
+  frame(app, 2);
+  fs::remove(alone);
+  fs::remove(both);
 }
 
 TEST(GuiLanguage, EveryLabelHasChineseText) {
