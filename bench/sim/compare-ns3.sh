@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Runs the same 10 MB TCP transfer (1 Gbps, 5 ms one way, MTU 1500, 4 MB
-# buffers) in socklab and in ns-3, several times each, and prints the best
-# wall time, CPU time and peak memory of both and the ratio.
+# buffers) in socklab and in ns-3, REPS times each, alternating the two so a
+# busy machine slows both alike, and prints the best wall time, CPU time and
+# the peak memory of both, and the ratios.
 #
-#   bench/sim/compare-ns3.sh            # uses build-bench/ (Release), 5 runs each
-#   BUILD=build REPS=3 bench/sim/compare-ns3.sh
-#
-# Installs nothing: ns-3 comes from Debian's libns3-dev (scripts/deps --bench).
-# Not part of scripts/test; the ns-3 program is compiled here, on demand.
+# How to run it (needs ns-3: scripts/deps --bench installs Debian's libns3-dev):
+#   bench/sim/compare-ns3.sh                       # build-bench/ (Release), 5 runs each
+#   BUILD=$PWD/build-mine REPS=9 bench/sim/compare-ns3.sh
+# BUILD must be a Release build (it is configured as one if it does not exist);
+# only the socklab_bulk_run target is built there. The ns-3 program
+# (bench/sim/ns3_bulk.cc) is compiled into $BUILD/bench/ns3_bulk on demand.
+# socklab keeps the whole trace in memory, as the GUI does (socklab_bulk_run).
+# The machine is often shared: trust the ratios of one run more than absolute
+# times, and the CPU-time ratio more than the wall-time one under load.
+# Not part of scripts/test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$root/build-bench}
@@ -39,27 +45,25 @@ fi
 # field NAME < output
 field() { awk -v k="$1" '$1 == k { print $2 }'; }
 
-best() {  # best NAME: keeps the smallest wall time, the largest RSS, over $reps runs
-  local bin=$1; shift
-  local wall="" cpu="" run="" rss=0 out
-  for _ in $(seq "$reps"); do
-    out=$("$bin" "$@")
-    local w c u r
-    w=$(field wall_s <<<"$out"); c=$(field cpu_s <<<"$out"); u=$(field run_cpu_s <<<"$out")
-    r=$(field peak_rss_kb <<<"$out")
-    if [ -z "$wall" ] || awk -v a="$w" -v b="$wall" 'BEGIN { exit !(a < b) }'; then wall=$w; fi
-    if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN { exit !(a < b) }'; then cpu=$c; fi
-    if [ -z "$run" ] || awk -v a="$u" -v b="$run" 'BEGIN { exit !(a < b) }'; then run=$u; fi
-    [ "$r" -gt "$rss" ] && rss=$r
-    last=$out
-  done
-  echo "wall_s $wall"; echo "cpu_s $cpu"; echo "run_cpu_s $run"; echo "peak_rss_kb $rss"
-  echo "$last" | grep -Ev '^(wall_s|cpu_s|run_cpu_s|peak_rss_kb) '
+# field NAME over the outputs of several runs: the smallest (largest for peak_rss_kb)
+pick() {
+  local k=$1; shift
+  if [ "$k" = peak_rss_kb ]; then cat "$@" | awk -v k="$k" '$1 == k && $2 > m { m = $2 } END { print m }'
+  else cat "$@" | awk -v k="$k" '$1 == k && (m == "" || $2 < m) { m = $2 } END { print m }'; fi
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for i in $(seq "$reps"); do  # alternate the two programs
+  "$build/bin/socklab_bulk_run" "$scenario" >"$tmp/s$i"
+  "$ns3_bin" >"$tmp/n$i"
+done
+summary() {  # summary PREFIX: best figures, then the rest of the last run
+  for k in wall_s cpu_s run_cpu_s peak_rss_kb; do echo "$k $(pick $k "$tmp"/"$1"*)"; done
+  grep -Ev '^(wall_s|cpu_s|run_cpu_s|peak_rss_kb) ' "$tmp/$1$reps"
 }
 
-echo "10 MB over 1 Gbps, 5 ms one way, MTU 1500, 4 MB buffers; best of $reps runs each"
-s=$(best "$build/bin/socklab_bulk_run" "$scenario")
-n=$(best "$ns3_bin")
+echo "10 MB over 1 Gbps, 5 ms one way, MTU 1500, 4 MB buffers; best of $reps runs each, alternating"
+s=$(summary s)
+n=$(summary n)
 printf '%-22s %12s %12s\n' "" socklab ns-3
 for k in wall_s run_cpu_s cpu_s peak_rss_kb sim_finish_s; do
   printf '%-22s %12s %12s\n' "$k" "$(field $k <<<"$s")" "$(field $k <<<"$n")"

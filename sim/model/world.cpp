@@ -266,6 +266,15 @@ void World::Impl::note(std::string text, nlohmann::json extra) {
   emit(std::move(e));
 }
 
+namespace {
+// {"key": value} without the temporaries of an initializer list.
+nlohmann::json one_key(const char* key, std::int64_t value) {
+  nlohmann::json::object_t x;
+  x.emplace(key, value);
+  return nlohmann::json(std::move(x));
+}
+}  // namespace
+
 void World::Impl::emit_state(Socket& s, TcpState from, TcpState to) {
   trace::Event e = trace::make_state(now, hosts[static_cast<std::size_t>(s.host)].name, s.fd,
                                      state_name(from), state_name(to));
@@ -301,7 +310,7 @@ void World::Impl::emit_buffers(Socket& s) {
     s.shown_snd_used = s.snd_used;
     s.shown_snd_cap = s.sndbuf;
     trace::Event e = trace::make_buffer(now, hn, s.fd, "snd", s.snd_used, s.sndbuf);
-    e.extra = {{"in", s.snd_in}};
+    e.extra = one_key("in", s.snd_in);
     emit(std::move(e));
   }
   std::int64_t used = s.unread + s.ooo_bytes;
@@ -309,8 +318,10 @@ void World::Impl::emit_buffers(Socket& s) {
     s.shown_rcv_used = used;
     s.shown_rcv_cap = s.rcvbuf;
     trace::Event e = trace::make_buffer(now, hn, s.fd, "rcv", used, s.rcvbuf);
-    e.extra = {{"in", s.rcv_in}};
-    if (s.ooo_bytes) e.extra["ooo"] = s.ooo_bytes;
+    nlohmann::json::object_t x;
+    x.emplace("in", s.rcv_in);
+    if (s.ooo_bytes) x.emplace("ooo", s.ooo_bytes);
+    e.extra = std::move(x);
     emit(std::move(e));
   }
 }
@@ -318,7 +329,7 @@ void World::Impl::emit_buffers(Socket& s) {
 void World::Impl::emit_timer(Socket& s, int kind, const char* what, Time at) {
   trace::Event e = trace::make_timer(now, hosts[static_cast<std::size_t>(s.host)].name, s.fd,
                                      timer_name(kind), what);
-  if (at >= 0) e.extra = {{"at", at}};
+  if (at >= 0) e.extra = one_key("at", at);
   emit(std::move(e));
 }
 
@@ -404,22 +415,27 @@ void World::Impl::transmit(Packet p) {
     std::int64_t rel_seq = p.seq - p.seq_base;
     std::int64_t rel_ack = (p.flags & trace::ACK) ? p.ack - p.ack_base : 0;
     e = trace::make_segment(now, "send", from, to, p.id, rel_seq, rel_ack, p.flags, p.len, p.win);
-    e.extra = {{"sport", p.sport}, {"dport", p.dport}};
+    // Built as a map and moved in: nlohmann's {{k, v}} lists build a temporary
+    // array per pair, three times the allocations on the busiest event.
+    nlohmann::json::object_t x;
+    x.emplace("sport", p.sport);
+    x.emplace("dport", p.dport);
     if (s) {
-      e.extra["sock"] = s->fd;
-      if (s->peer >= 0) e.extra["peer_sock"] = socks[static_cast<std::size_t>(s->peer)]->fd;
+      x.emplace("sock", s->fd);
+      if (s->peer >= 0) x.emplace("peer_sock", socks[static_cast<std::size_t>(s->peer)]->fd);
     }
     if (p.flags & trace::SYN) {
-      e.extra["isn"] = static_cast<std::uint32_t>(isn);
-      e.extra["mss"] = p.mss_opt;
+      x.emplace("isn", static_cast<std::uint32_t>(isn));
+      x.emplace("mss", p.mss_opt);
     }
-    if (p.retransmit) e.extra["retransmit"] = true;
+    if (p.retransmit) x.emplace("retransmit", true);
     if (!p.sack.empty()) {
       nlohmann::json blocks = nlohmann::json::array();
       for (auto [l, r] : p.sack) blocks.push_back({l - p.ack_base, r - p.ack_base});
-      e.extra["sack"] = std::move(blocks);
+      x.emplace("sack", std::move(blocks));
     }
-    if (p.why) e.extra["why"] = p.why;
+    if (p.why) x.emplace("why", p.why);
+    e.extra = std::move(x);
   }
   int idx = alloc_packet();
   if (reason) {
