@@ -157,15 +157,15 @@ MUTANTS = [
 ''',
       "exit closes one", "does not close the connection on exit"),
     M("threaded-server", "uncaught-reset", "cpp",
-      '''        try {
-          serve(*conn);
-        } catch (const std::exception& e) {
-          // A reset, a line over the cap: only this client is affected.
-          std::fprintf(stderr, "threaded-server: %s: %s\\n", conn->peer().to_string().c_str(),
-                       e.what());
-        }''',
-      '''        serve(*conn);  // MISTAKE: an exception (ECONNRESET) escapes the thread: std::terminate''',
-      "client resets", "an uncaught exception in one client's thread kills the whole process"),
+      '''    try {
+      on_ready(c, events);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "threaded-server: %s: %s\\n", c.stream.peer().to_string().c_str(),
+                   e.what());
+      drop(c);
+    }''',
+      '''    on_ready(c, events);  // MISTAKE: an exception (ECONNRESET) escapes the worker thread: std::terminate''',
+      "client resets", "an uncaught exception on one client's connection kills the whole process"),
     M("threaded-server", "small-backlog", "py",
       "server.listen(128)",
       "server.listen(5)  # MISTAKE: a burst of connects overflows the accept queue",
