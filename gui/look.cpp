@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "i18n.hpp"
+#ifdef SOCKLAB_GUI_HAS_SIM
+#include "model/notes.hpp"
+#endif
 
 #ifdef SOCKLAB_GUI_HAS_EXPORT
 #include "export/flows.hpp"
@@ -200,9 +203,19 @@ std::string event_summary(const trace::Event& e) {
     case Kind::timer:
       return fmt::format("{} [{}] {} {}", e.host, e.sock, e.timer_kind, e.what);
     case Kind::note:
-      return e.text;
+      return note_text(e);
   }
   return {};
+}
+
+std::string note_text(const trace::Event& e) {
+#ifdef SOCKLAB_GUI_HAS_SIM
+  if (zh()) {
+    std::string t = sim::notes::zh_text(e.extra);
+    if (!t.empty()) return t;
+  }
+#endif
+  return e.text;
 }
 
 }  // namespace socklab::gui

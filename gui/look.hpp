@@ -54,6 +54,9 @@ std::string call_label_pending(const trace::Event& e);
 std::string packet_label(const trace::Event& e);
 // "delayed ACK timer fires", "retransmission timer fires" (translated).
 std::string timer_fire_label(const std::string& kind);
+// A model note in the interface language (the trace carries English; notes
+// written with an id are shown from sim/model/notes' Chinese templates).
+std::string note_text(const trace::Event& e);
 // One line for the event list: kind-specific summary without the time.
 std::string event_summary(const trace::Event& e);
 

@@ -131,7 +131,7 @@ void draw_inspector(ViewContext& cx) {
       row(tr("timer"), fmt::format("{} {}", e.timer_kind, e.what));
       break;
     case Kind::note:
-      row(tr("note"), e.text);
+      row(tr("note"), note_text(e));
       break;
   }
   if (!e.extra.is_null() && !e.extra.empty()) row(tr("more"), e.extra.dump());

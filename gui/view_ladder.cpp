@@ -274,7 +274,7 @@ Hit draw_one(ViewContext& cx, const Run& run, std::size_t axis_run, const Layout
       const float y = ev_y(*it);
       if (y - last_y < line_h) continue;
       last_y = y;
-      const std::string text = "ⓘ " + e.text;
+      const std::string text = "ⓘ " + note_text(e);
       const float tw = std::min(nx1 - nx0, ImGui::CalcTextSize(text.c_str()).x);
       const float x = (nx0 + nx1 - tw) * 0.5f;
       ImGui::PushClipRect(ImVec2(nx0, y - line_h), ImVec2(nx1, y + line_h), true);

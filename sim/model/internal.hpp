@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/notes.hpp"
 #include "model/rng.hpp"
 #include "model/world.hpp"
 
@@ -331,6 +332,14 @@ struct World::Impl {
   // trace helpers
   void emit(trace::Event e) { trace.push_back(std::move(e)); }
   void note(std::string text, nlohmann::json extra = nullptr);
+  // A note from sim/model/notes' templates: the English text in the trace,
+  // {"note": id, "args": args} in its extra so readers can translate it.
+  void note_id(std::string_view id, nlohmann::json args, nlohmann::json extra) {
+    std::string text = notes::format(id, args);
+    extra["note"] = std::string(id);
+    extra["args"] = std::move(args);
+    note(std::move(text), std::move(extra));
+  }
   void emit_state(Socket& s, TcpState from, TcpState to);
   void emit_buffers(Socket& s);
   void emit_timer(Socket& s, int kind, const char* what, Time at = -1);

@@ -137,10 +137,8 @@ bool World::Impl::bind_port(Socket& s, int port, std::string& err) {
       if (!ok) {
         err = "EADDRINUSE";
         if (cfg.notes && !s.udp && o.st == TcpState::TIME_WAIT)
-          note(fmt::format("{}: port {} is held by a connection in TIME_WAIT{}", h.name, port,
-                           s.reuseaddr ? " whose socket did not set SO_REUSEADDR"
-                                       : "; SO_REUSEADDR on both sockets would allow the bind"),
-               {{"host", h.name}});
+          note_id(s.reuseaddr ? "bind_time_wait" : "bind_time_wait_reuse", {{"host", h.name}, {"port", port}},
+                  {{"host", h.name}});
         return false;
       }
     }
@@ -505,9 +503,10 @@ CallResult World::Impl::attempt(Host& h, bool first) {
         e.extra = {{"sock", s.fd}, {"kept", n}, {"discarded", d.data.len - n}};
         emit(std::move(e));
         if (cfg.notes)
-          note(fmt::format("{}: {}({}) took {} bytes of a {}-byte datagram; the other {} are discarded",
-                           h.name, fn, *size, n, d.data.len, d.data.len - n),
-               {{"host", h.name}});
+          note_id("dgram_truncated",
+                  {{"host", h.name}, {"fn", fn}, {"size", *size}, {"n", n}, {"len", d.data.len},
+                   {"rest", d.data.len - n}},
+                  {{"host", h.name}});
       }
       emit_buffers(s);
       auto len = static_cast<std::int64_t>(out.size());

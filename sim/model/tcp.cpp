@@ -309,10 +309,7 @@ void World::Impl::tcp_output(Socket& s, bool force_push) {
         if (!timer_pending(s, kCork)) {
           set_timer(s, kCork, now + kCorkMax);
           if (cfg.notes)
-            note(fmt::format("{}: TCP_CORK holds {} bytes until a full segment ({} bytes) fills, "
-                             "uncork, or 200 ms pass",
-                             hosts[static_cast<std::size_t>(s.host)].name, len, s.mss),
-                 {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+            note_id("cork_hold", {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"len", len}, {"mss", s.mss}}, {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
         }
         break;
       }
@@ -321,9 +318,8 @@ void World::Impl::tcp_output(Socket& s, bool force_push) {
         if (cfg.notes && s.nagle_noted_seq != s.snd_nxt) {
           s.nagle_noted_seq = s.snd_nxt;
           std::int64_t unacked = s.snd_nxt - s.snd_una;
-          note(fmt::format("{}: Nagle holds {} bytes: {} bytes sent earlier are not acknowledged yet",
-                           hosts[static_cast<std::size_t>(s.host)].name, len, unacked),
-               {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+          note_id("nagle_hold", {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"len", len}, {"unacked", unacked}},
+                  {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
         }
         break;
       }
@@ -344,11 +340,11 @@ void World::Impl::tcp_output(Socket& s, bool force_push) {
     Time base = std::max(s.rto, kRtoMin);
     set_timer(s, kPersist, now + std::min(base << std::min(s.probes, 20), kRtoMax));
     if (cfg.notes && s.snd_wnd == 0)
-      note(fmt::format("{}: the peer's window is 0 (its receive buffer is full): {} bytes wait; "
-                       "persist timer will probe in {}",
-                       hosts[static_cast<std::size_t>(s.host)].name, s.write_seq - s.snd_nxt,
-                       fmt_ms(std::min(base << std::min(s.probes, 20), kRtoMax))),
-           {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+      note_id("zero_window",
+              {{"host", hosts[static_cast<std::size_t>(s.host)].name},
+               {"waiting", s.write_seq - s.snd_nxt},
+               {"next", fmt_ms(std::min(base << std::min(s.probes, 20), kRtoMax))}},
+              {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
   }
 }
 
@@ -629,10 +625,8 @@ void World::Impl::tcp_cleanup_rbuf(Socket& s, std::int64_t copied) {
       if (nw > 0 && nw >= 2 * before) {
         time_to_ack = true;
         if (cfg.notes && before == 0)
-          note(fmt::format("{}: the program read {} bytes; the window opens from {} to {} bytes: "
-                           "window update",
-                           hosts[static_cast<std::size_t>(s.host)].name, copied, before, nw),
-               {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+          note_id("window_update", {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"copied", copied}, {"before", before}, {"after", nw}},
+                  {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
       }
     }
   }
@@ -674,10 +668,8 @@ void World::Impl::tcp_ack_snd_check(Socket& s) {
   set_timer(s, kDelack, timeout);
   std::int64_t pending = s.rcv_nxt - s.rcv_wup;
   if (cfg.notes && pending < s.rcv_mss)
-    note(fmt::format("{}: delayed ACK: {} bytes arrived; the ACK waits up to {} for more data or a "
-                     "reply to ride on",
-                     hosts[static_cast<std::size_t>(s.host)].name, pending, fmt_ms(timeout - now)),
-         {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+    note_id("delayed_ack", {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"pending", pending}, {"wait", fmt_ms(timeout - now)}},
+            {{"host", hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
 }
 
 // ---------------------------------------------------------------- state changes
@@ -715,13 +707,10 @@ void World::Impl::tcp_reset_received(Socket& s) {
   if (!tw && !s.orphan) s.err = err;
   if (cfg.notes && !tw) {
     const Host& h = hosts[static_cast<std::size_t>(s.host)];
-    note(s.st == TcpState::SYN_SENT
-             ? fmt::format("{}: RST in answer to the SYN: nothing listens there; connect() fails "
-                           "with ECONNREFUSED",
-                           h.name)
-             : fmt::format("{}: RST received: the connection is reset; the next call on it raises {}",
-                           h.name, err),
-         {{"host", h.name}, {"sock", s.fd}});
+    if (s.st == TcpState::SYN_SENT)
+      note_id("rst_refused", {{"host", h.name}}, {{"host", h.name}, {"sock", s.fd}});
+    else
+      note_id("rst_received", {{"host", h.name}, {"err", err}}, {{"host", h.name}, {"sock", s.fd}});
   }
   tcp_done(s);
 }
@@ -732,10 +721,7 @@ void enter_time_wait(World::Impl& w, Socket& s) {
   w.tcp_set_state(s, TcpState::TIME_WAIT);
   w.set_timer(s, kTimeWaitTimer, w.now + kTimeWait);
   if (w.cfg.notes)
-    w.note(fmt::format("{}: TIME_WAIT for 60 s: port {} stays in use so late segments of this "
-                       "connection cannot reach a new one",
-                       w.hosts[static_cast<std::size_t>(s.host)].name, s.lport),
-           {{"host", w.hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
+    w.note_id("time_wait", {{"host", w.hosts[static_cast<std::size_t>(s.host)].name}, {"port", s.lport}}, {{"host", w.hosts[static_cast<std::size_t>(s.host)].name}, {"sock", s.fd}});
 }
 }  // namespace
 
@@ -796,10 +782,7 @@ void World::Impl::tcp_close(Socket& s) {
   if (s.unread > 0) {
     // Linux tcp_close: unread data means the peer's data was lost -> RST, not FIN.
     if (cfg.notes)
-      note(fmt::format("{}: close() with {} unread bytes in the receive buffer: Linux sends RST "
-                       "instead of FIN, and the data is lost",
-                       h.name, s.unread),
-           {{"host", h.name}, {"sock", s.fd}});
+      note_id("close_unread", {{"host", h.name}, {"unread", s.unread}}, {{"host", h.name}, {"sock", s.fd}});
     tcp_send_reset(s);
     s.rcvq.clear();
     s.unread = 0;
@@ -832,8 +815,7 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
       return;
     case kCork:
       if (cfg.notes)
-        note(fmt::format("{}: TCP_CORK held data for 200 ms: it goes out now", h.name),
-             {{"host", h.name}, {"sock", s.fd}});
+        note_id("cork_timeout", {{"host", h.name}}, {{"host", h.name}, {"sock", s.fd}});
       tcp_output(s, true);
       return;
     case kTimeWaitTimer:
@@ -873,9 +855,8 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
       ++s.probes;
       Time next = std::min(std::max(s.rto, kRtoMin) << std::min(s.probes, 20), kRtoMax);
       if (cfg.notes)
-        note(fmt::format("{}: persist timer: zero-window probe #{}; next probe in {} (backoff doubles)",
-                         h.name, s.probes, fmt_ms(next)),
-             {{"host", h.name}, {"sock", s.fd}});
+        note_id("persist_probe", {{"host", h.name}, {"probe", s.probes}, {"next", fmt_ms(next)}},
+                {{"host", h.name}, {"sock", s.fd}});
       transmit(std::move(p));
       if (s.probes > kRetries2 && s.orphan) {
         tcp_done(s);
@@ -897,10 +878,12 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
     }
     ++s.backoff;
     if (cfg.notes)
-      note(fmt::format("{}: no answer to the {}: send it again (retry {}), next wait {}", h.name,
-                       syn ? "SYN" : "SYN|ACK", s.syn_retries,
-                       fmt_ms(std::min(s.rto << s.backoff, kRtoMax))),
-           {{"host", h.name}, {"sock", s.fd}});
+      note_id("syn_retry",
+              {{"host", h.name},
+               {"what", syn ? "SYN" : "SYN|ACK"},
+               {"retry", s.syn_retries},
+               {"next", fmt_ms(std::min(s.rto << s.backoff, kRtoMax))}},
+              {{"host", h.name}, {"sock", s.fd}});
     tcp_send_syn(s, !syn);
     return;
   }
@@ -934,11 +917,12 @@ void World::Impl::tcp_on_timer(Socket& s, int kind) {
   }
   ++s.backoff;
   if (cfg.notes)
-    note(fmt::format("{}: retransmission timeout: no ACK for seq {} within {}; send it again, "
-                     "cwnd 1, next timeout {}",
-                     h.name, from - s.iss, fmt_ms(std::min(s.rto << (s.backoff - 1), kRtoMax)),
-                     fmt_ms(std::min(s.rto << s.backoff, kRtoMax))),
-         {{"host", h.name}, {"sock", s.fd}});
+    note_id("rto",
+            {{"host", h.name},
+             {"seq", from - s.iss},
+             {"waited", fmt_ms(std::min(s.rto << (s.backoff - 1), kRtoMax))},
+             {"next", fmt_ms(std::min(s.rto << s.backoff, kRtoMax))}},
+            {{"host", h.name}, {"sock", s.fd}});
   cancel_timer(s, kRto);
   tcp_output(s, true);
   if (!s.rtx.empty()) set_timer(s, kRto, now + std::min(s.rto << s.backoff, kRtoMax));
@@ -961,8 +945,7 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
   if (!sp) {
     if (!(p.flags & trace::RST)) {
       if (cfg.notes && (p.flags & trace::SYN))
-        note(fmt::format("{}: no socket listens on port {}: answer RST", h.name, p.dport),
-             {{"host", h.name}});
+        note_id("no_listener", {{"host", h.name}, {"port", p.dport}}, {{"host", h.name}});
       tcp_send_rst_for(h, p);
     }
     return;
@@ -981,10 +964,9 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
     if (static_cast<int>(s.accept_q.size()) > s.backlog) {
       // Linux tcp_conn_request: sk_acceptq_is_full -> drop (the client retries).
       if (cfg.notes)
-        note(fmt::format("{}: the accept queue of port {} is full ({} connections wait for accept(), "
-                         "backlog {} + 1): the SYN is dropped, not refused",
-                         h.name, s.lport, s.accept_q.size(), s.backlog),
-             {{"host", h.name}, {"sock", s.fd}});
+        note_id("accept_queue_full_syn",
+                {{"host", h.name}, {"port", s.lport}, {"queued", s.accept_q.size()}, {"backlog", s.backlog}},
+                {{"host", h.name}, {"sock", s.fd}});
       return;
     }
     Socket& c = new_socket(h, false);
@@ -1081,10 +1063,7 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
     }
     if (static_cast<int>(l->accept_q.size()) > l->backlog) {
       if (cfg.notes)
-        note(fmt::format("{}: the accept queue is full: the handshake's last ACK is ignored; "
-                         "the SYN|ACK will be sent again",
-                         h.name),
-             {{"host", h.name}, {"sock", s.fd}});
+        note_id("accept_queue_full_ack", {{"host", h.name}}, {{"host", h.name}, {"sock", s.fd}});
       return;
     }
     s.snd_una = p.ack;
@@ -1259,11 +1238,14 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
     s.recovery = true;
     s.recover = s.snd_max;
     if (cfg.notes)
-      note(fmt::format("{}: {} duplicate ACKs for seq {}; their SACK blocks say {} later segments "
-                       "arrived: fast retransmit of what is missing (no waiting for the timeout); "
-                       "cwnd {} -> {}",
-                       h.name, s.dupacks, s.snd_una - s.iss, s.sacked_out, before, s.cc.ssthresh),
-           {{"host", h.name}, {"sock", s.fd}});
+      note_id("fast_retransmit",
+              {{"host", h.name},
+               {"dupacks", s.dupacks},
+               {"seq", s.snd_una - s.iss},
+               {"sacked", s.sacked_out},
+               {"before", before},
+               {"after", s.cc.ssthresh}},
+              {{"host", h.name}, {"sock", s.fd}});
   }
   if (s.sacked_out > 0) {
     // RFC 6675 IsLost: not SACKed, with at least three SACKed segments above it.
@@ -1294,8 +1276,7 @@ void World::Impl::tcp_input(Host& h, Packet& p) {
       if (s.orphan && p.seq + p.len > s.rcv_nxt && s.st != TcpState::ESTABLISHED) {
         // Data for a socket the program closed: nobody will read it (tcp_rcv_state_process).
         if (cfg.notes)
-          note(fmt::format("{}: data arrived after close(): nobody can read it, answer RST", h.name),
-               {{"host", h.name}, {"sock", s.fd}});
+          note_id("data_after_close", {{"host", h.name}}, {{"host", h.name}, {"sock", s.fd}});
         tcp_send_reset(s);
         tcp_done(s);
         return;

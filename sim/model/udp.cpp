@@ -44,10 +44,8 @@ std::optional<std::string> World::Impl::udp_sendto(Socket& s, const std::shared_
   const int frags = ip_payload <= mtu - kIpHeader ? 1 : static_cast<int>((ip_payload + per - 1) / per);
   dgram_id = next_packet_id;
   if (frags > 1 && cfg.notes)
-    note(fmt::format("{}: a {}-byte datagram does not fit the {}-byte MTU: IP sends it as {} fragments; "
-                     "if one is lost the whole datagram is lost",
-                     h.name, len, mtu, frags),
-         {{"host", h.name}, {"sock", s.fd}});
+    note_id("udp_fragments", {{"host", h.name}, {"len", len}, {"mtu", mtu}, {"frags", frags}},
+            {{"host", h.name}, {"sock", s.fd}});
   std::int64_t left = ip_payload;
   for (int i = 0; i < frags; ++i) {
     Packet p;
@@ -109,8 +107,7 @@ void World::Impl::udp_deliver(Host& h, Packet& p) {
     e.extra = {{"reason", "no socket on port"}, {"dport", p.dport}};
     emit(std::move(e));
     if (cfg.notes)
-      note(fmt::format("{}: no socket on UDP port {}: the datagram is dropped", h.name, p.dport),
-           {{"host", h.name}});
+      note_id("udp_no_socket", {{"host", h.name}, {"port", p.dport}}, {{"host", h.name}});
     return;
   }
   Socket& s = *target;
@@ -120,10 +117,9 @@ void World::Impl::udp_deliver(Host& h, Packet& p) {
     e.extra = {{"reason", "receive buffer full"}, {"sock", s.fd}};
     emit(std::move(e));
     if (cfg.notes && s.dq.size() > 0 && !s.ack_now) {
-      note(fmt::format("{}: the UDP receive buffer is full ({} of {} bytes, {} datagrams waiting): "
-                       "new datagrams are dropped silently",
-                       h.name, s.rmem, s.rcvbuf, s.dq.size()),
-           {{"host", h.name}, {"sock", s.fd}});
+      note_id("udp_buffer_full",
+              {{"host", h.name}, {"used", s.rmem}, {"cap", s.rcvbuf}, {"count", s.dq.size()}},
+              {{"host", h.name}, {"sock", s.fd}});
       s.ack_now = true;  // (reused as "drop already noted" for UDP sockets)
     }
     return;

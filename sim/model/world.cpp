@@ -232,10 +232,9 @@ void World::Impl::dispatch(const QItem& q) {
       auto it = h.reasm.find({from, id});
       if (it != h.reasm.end()) {
         if (cfg.notes)
-          note(fmt::format("{}: IP reassembly gave up on datagram {} after 30 s: {} of {} fragments "
-                           "arrived, so the whole datagram is lost",
-                           h.name, id, it->second.got, it->second.frags),
-               {{"host", h.name}});
+          note_id("reassembly_timeout",
+                  {{"host", h.name}, {"id", id}, {"got", it->second.got}, {"frags", it->second.frags}},
+                  {{"host", h.name}});
         h.reasm.erase(it);
       }
       break;
@@ -498,7 +497,7 @@ std::optional<int> World::Impl::resolve(const Host& self, const std::string& nam
 void World::Impl::start_host(int hi) {
   Host& h = hosts[static_cast<std::size_t>(hi)];
   h.status = HostOutcome::Status::running;
-  if (cfg.notes) note(fmt::format("{}: script starts", h.name), {{"host", h.name}, {"script", "start"}});
+  if (cfg.notes) note_id("script_start", {{"host", h.name}}, {{"host", h.name}, {"script", "start"}});
   run_host(h);
 }
 
@@ -508,7 +507,7 @@ void World::Impl::run_host(Host& h) {
     if (st.kind == script::Step::Kind::finished) {
       h.status = HostOutcome::Status::finished;
       h.end_ns = now;
-      note(fmt::format("{}: script finished", h.name), {{"host", h.name}, {"script", "finished"}});
+      note_id("script_finished", {{"host", h.name}}, {{"host", h.name}, {"script", "finished"}});
       end_program(h);
       return;
     }
@@ -517,8 +516,8 @@ void World::Impl::run_host(Host& h) {
       h.end_ns = now;
       h.error = st.error;
       h.error_line = st.error_line;
-      note(fmt::format("{}: line {}: {}", h.name, st.error_line, st.error),
-           {{"host", h.name}, {"script", "failed"}, {"line", st.error_line}, {"error", st.error}});
+      note_id("script_error", {{"host", h.name}, {"line", st.error_line}, {"error", st.error}},
+              {{"host", h.name}, {"script", "failed"}, {"line", st.error_line}, {"error", st.error}});
       end_program(h);
       return;
     }
@@ -537,8 +536,8 @@ void World::Impl::run_host(Host& h) {
           "waiting (a busy loop?)",
           kBusyLoopCalls);
       h.error_line = st.request.line;
-      note(fmt::format("{}: line {}: {}", h.name, h.error_line, h.error),
-           {{"host", h.name}, {"script", "failed"}, {"line", h.error_line}, {"error", h.error}});
+      note_id("script_error", {{"host", h.name}, {"line", h.error_line}, {"error", h.error}},
+              {{"host", h.name}, {"script", "failed"}, {"line", h.error_line}, {"error", h.error}});
       end_program(h);
       return;
     }
@@ -655,8 +654,8 @@ void World::Impl::finish_call(Host& h, CallResult r) {
     h.end_ns = now;
     h.error = f->text;
     h.error_line = h.req.line;
-    note(fmt::format("{}: line {}: {}", h.name, h.req.line, f->text),
-         {{"host", h.name}, {"script", "failed"}, {"line", h.req.line}, {"error", f->text}});
+    note_id("script_error", {{"host", h.name}, {"line", h.req.line}, {"error", f->text}},
+            {{"host", h.name}, {"script", "failed"}, {"line", h.req.line}, {"error", f->text}});
     end_program(h);
   }
 }
@@ -669,8 +668,7 @@ void World::Impl::end_program(Host& h) {
   if (!open.empty() && cfg.notes) {
     std::string fds;
     for (auto& [fd, id] : h.fds) fds += (fds.empty() ? "" : ", ") + std::to_string(fd);
-    note(fmt::format("{}: the program ended; the kernel closes its open sockets ({})", h.name, fds),
-         {{"host", h.name}});
+    note_id("program_ended", {{"host", h.name}, {"fds", fds}}, {{"host", h.name}});
   }
   h.fds.clear();
   for (int id : open) {

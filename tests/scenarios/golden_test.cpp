@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/resources.hpp"
+#include "model/notes.hpp"
 #include "runner.hpp"
 
 namespace socklab::testing {
@@ -53,6 +54,27 @@ TEST_P(EveryScenario, EndsWithEveryScriptFinished) {
   for (const auto& h : r.result.hosts)
     EXPECT_EQ(sim::status_name(h.status), "finished")
         << h.name << ": " << h.error << " (line " << h.error_line << ")";
+}
+
+// Every note the model writes carries its template id and arguments, and the
+// English template reproduces the trace's text exactly (so the Chinese one,
+// shown by the GUI, says the same thing with the same figures). print() notes
+// are the program's own output and carry no id.
+TEST_P(EveryScenario, NotesCarryTheirTemplateAndArguments) {
+  auto r = run_named(GetParam());
+  int notes = 0;
+  for (const auto& e : r.result.trace) {
+    if (e.kind != Kind::note || (e.extra.is_object() && e.extra.contains("line") && !e.extra.contains("note")))
+      continue;
+    ++notes;
+    ASSERT_TRUE(e.extra.is_object() && e.extra.contains("note")) << "a note without an id: " << e.text;
+    const std::string id = e.extra["note"].get<std::string>();
+    EXPECT_EQ(sim::notes::format(id, e.extra.value("args", nlohmann::json::object())), e.text) << id;
+    const std::string zh = sim::notes::zh_text(e.extra);
+    EXPECT_FALSE(zh.empty()) << id;
+    EXPECT_NE(zh, e.text) << id << ": the Chinese text is the English one";
+  }
+  EXPECT_GT(notes, 0) << "every scenario's scripts start and finish, which the model notes";
 }
 
 // A checkpoint's match: every key but nth equals the event's field in the
