@@ -160,7 +160,26 @@ std::optional<std::string> netns_unavailable_reason() {
                        "running on loopback instead");
   if (find_tool("ip").empty())
     return std::string("iproute2's `ip` is not installed; running on loopback instead");
-  return std::nullopt;
+  // Root and `ip` are not enough everywhere: in a chroot, for one, `ip netns`
+  // creates the namespace but cannot enter it ("mount --make-rslave /" fails
+  // because / is no mount point). Try it once: create, enter, delete.
+  static const std::optional<std::string> probe = []() -> std::optional<std::string> {
+    const std::string ip = find_tool("ip");
+    const std::string name = fmt::format("socklab-{}-probe", getpid());
+    auto add = run_program({ip, "netns", "add", name});
+    if (add.status != 0)
+      return fmt::format("network namespaces cannot be created here (`ip netns add`: {}); running on "
+                         "loopback instead",
+                         add.timed_out ? "timed out" : first_line(add.err));
+    auto use = run_program({ip, "-n", name, "link", "set", "lo", "up"});
+    delete_namespace(name);
+    if (use.status != 0)
+      return fmt::format("network namespaces cannot be entered here (`ip -n NS link set lo up`: {}); "
+                         "running on loopback instead",
+                         use.timed_out ? "timed out" : first_line(use.err));
+    return std::nullopt;
+  }();
+  return probe;
 }
 
 int remove_stale_namespaces() {
