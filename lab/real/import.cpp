@@ -242,7 +242,12 @@ trace::Trace read_capture(pcap_t* p, std::string_view name, ImportStats* stats_o
     }
     ++stats.packets;
     // Timestamps are nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO.
-    std::int64_t t = std::int64_t{hdr->ts.tv_sec} * 1'000'000'000 + hdr->ts.tv_usec;
+    std::int64_t t = 0;
+    if (__builtin_mul_overflow(std::int64_t{hdr->ts.tv_sec}, std::int64_t{1'000'000'000}, &t) ||
+        __builtin_add_overflow(t, std::int64_t{hdr->ts.tv_usec}, &t)) {
+      ++stats.skipped["timestamp out of range"];  // (a damaged record: past the year 2262)
+      continue;
+    }
     if (!t0) {
       t0 = t;
       t0_epoch = t;

@@ -323,6 +323,20 @@ TEST(Import, MalformedFramesAreSkippedNotFatal) {
   EXPECT_EQ(skipped, 5u);
 }
 
+// Found by fuzz_pcap_import (UBSan: signed overflow): a pcapng timestamp past
+// the year 2262 does not fit in int64 nanoseconds; that record is skipped.
+TEST(Import, TimestampsOutOfRangeAreSkipped) {
+  auto frames = frames_of(tcp_conversation_ip(), [](const ByteVec& p) { return ethernet(p); });
+  const std::size_t n = frames.size();
+  frames[n - 1].t_ns = -1;  // written as 2^64 - 1 ns
+  auto bytes = pcapng_bytes(1, frames);
+  ImportStats stats;
+  auto t = import_pcap_memory({reinterpret_cast<const char*>(bytes.data()), bytes.size()}, "x.pcapng", &stats);
+  EXPECT_EQ(stats.packets, n);
+  EXPECT_EQ(stats.skipped["timestamp out of range"], 1u);
+  EXPECT_EQ(sends(t).size(), n - 1);
+}
+
 TEST(Import, PacketLimitBoundsTheImport) {
   TempDir dir;
   write_pcap(dir / "x.pcap", DLT_RAW, frames_of(tcp_conversation_ip(), nullptr));

@@ -662,6 +662,26 @@ void http_client_case(Lang lang, bool content_length) {
 TEST_P(Clients, HttpGetClientWritesOnlyTheBodyWithContentLength) { http_client_case(GetParam(), true); }
 TEST_P(Clients, HttpGetClientWritesOnlyTheBodyUntilClose) { http_client_case(GetParam(), false); }
 
+// Found by fuzz_lines (UBSan: pointer overflow in the C++ parser): a status
+// line with no space is refused with a message, not read past its start.
+TEST_P(Clients, HttpGetClientRefusesAStatusLineWithoutASpace) {
+  auto listener = TcpListener::bind(Endpoint::loopback(0));
+  auto server = std::async(std::launch::async, [&] {
+    auto conn = listener.accept(5000ms);
+    if (!conn) return;
+    conn->set_recv_timeout(5s);
+    (void)conn->recv_until("\r\n\r\n");
+    static constexpr char kResponse[] = "HTTP/1\x01\0\0\0\0\0\0\0K\r\nContent-Length: 2\r\n\r\nhi";
+    conn->send_all(std::string_view(kResponse, sizeof kResponse - 1));
+  });
+  auto client = start_client("http-get-client", GetParam(), listener.port());
+  EXPECT_NE(client->wait(10s), 0) << "a broken response is an error";
+  server.get();
+  EXPECT_EQ(client->out(), "") << "no body is written from a response that makes no sense";
+  EXPECT_NE(client->err().find("HTTP/1"), std::string::npos) << "the message shows what came: " << client->err();
+  EXPECT_EQ(client->err().find("runtime error"), std::string::npos) << "undefined behaviour: " << client->err();
+}
+
 TEST_P(Clients, ChatClientIsFullDuplexAndHalfClosesOnEof) {
   auto listener = TcpListener::bind(Endpoint::loopback(0));
   std::promise<void> lines_arrived;

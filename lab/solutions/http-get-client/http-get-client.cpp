@@ -58,6 +58,7 @@ Response parse_head(const std::string& head) {
   if (status_line.rfind("HTTP/", 0) != 0 || status_line.size() < 12)
     throw program::Failure("not an HTTP response: '" + status_line + "'");
   auto sp = status_line.find(' ');
+  if (sp == std::string::npos) throw program::Failure("bad status line: '" + status_line + "'");
   auto [ptr, ec] = std::from_chars(status_line.data() + sp + 1, status_line.data() + status_line.size(), r.status);
   if (ec != std::errc()) throw program::Failure("bad status line: '" + status_line + "'");
   r.reason = trim(std::string_view(ptr, status_line.data() + status_line.size() - ptr));
