@@ -23,13 +23,13 @@
 #include <mutex>
 #include <filesystem>
 #include <iostream>
-#include <set>
 #include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "scenario_args.hpp"
 #include "common/resources.hpp"
 #include "model/world.hpp"
 #include "real/compare.hpp"
@@ -49,17 +49,6 @@ struct RealCliOptions {
   std::string out, pcap, netns = "auto", max_duration = "30s";
   bool force = false, compare = false, quiet = false;
 };
-
-fs::path resolve_scenario(const std::string& arg) {
-  fs::path p(arg);
-  if (fs::exists(p) || p.has_parent_path() || p.extension() == ".toml") return p;
-  try {
-    fs::path lib = scenarios_dir() / (arg + ".toml");
-    if (fs::exists(lib)) return lib;
-  } catch (const std::exception&) {
-  }
-  return p;
-}
 
 // Ctrl-C, SIGTERM and SIGHUP stop the run cleanly (sockets closed, namespaces
 // deleted) instead of killing the process: they are blocked in every thread
@@ -103,19 +92,10 @@ void print_list(std::ostream& os, const char* title, const std::vector<std::stri
 
 int run(const RealCliOptions& o) {
   const fs::path file = resolve_scenario(o.file);
-  std::set<fs::path> targets;
-  for (const auto* p : {&o.out, &o.pcap}) {
-    if (p->empty() || *p == "-") continue;
-    fs::path t = fs::absolute(*p).lexically_normal();
-    if (!targets.insert(t).second) {
-      fmt::print(stderr, "socklab real: {} is named for two outputs\n", *p);
-      return kExitUsage;
-    }
-    if (fs::exists(t) && !o.force) {
-      fmt::print(stderr, "socklab real: {} exists; not overwriting it (use --force)\n", *p);
-      return kExitUsage;
-    }
-  }
+  // "--out -" is standard output, not a file.
+  if (!outputs_allowed("real", {o.out == "-" ? std::string() : o.out, o.pcap == "-" ? std::string() : o.pcap},
+                       o.force))
+    return kExitUsage;
 
   scenario::Scenario sc;
   sim::WorldConfig cfg;

@@ -11,12 +11,12 @@
 // does not load (file:line:column), a bad --set, or an output file that
 // exists already (without --force).
 #include <filesystem>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "scenario_args.hpp"
 #include "common/resources.hpp"
 #include "export/ladder_ascii.hpp"
 #include "export/ladder_svg.hpp"
@@ -41,19 +41,6 @@ struct SimOptions {
   int width = 100;
 };
 
-// "nagle-coalescing" -> lessons/scenarios/nagle-coalescing.toml, when no such file is here.
-fs::path resolve_scenario(const std::string& arg) {
-  fs::path p(arg);
-  if (fs::exists(p) || p.has_parent_path() || p.extension() == ".toml") return p;
-  try {
-    fs::path lib = scenarios_dir() / (arg + ".toml");
-    if (fs::exists(lib)) return lib;
-  } catch (const std::exception&) {
-    // No resource dir: report the name as given.
-  }
-  return p;
-}
-
 std::string outcome_lines(const sim::Result& r) {
   std::string out;
   for (const auto& h : r.hosts) {
@@ -72,19 +59,7 @@ int run_sim(const SimOptions& o) {
   const fs::path file = resolve_scenario(o.file);
 
   // Refuse to overwrite before spending time on the run.
-  std::set<fs::path> targets;
-  for (const auto* p : {&o.out, &o.pcap, &o.svg}) {
-    if (p->empty()) continue;
-    fs::path t = fs::absolute(*p).lexically_normal();
-    if (!targets.insert(t).second) {
-      fmt::print(stderr, "socklab sim: {} is named for two outputs\n", *p);
-      return kExitUsage;
-    }
-    if (fs::exists(t) && !o.force) {
-      fmt::print(stderr, "socklab sim: {} exists; not overwriting it (use --force)\n", *p);
-      return kExitUsage;
-    }
-  }
+  if (!outputs_allowed("sim", {o.out, o.pcap, o.svg}, o.force)) return kExitUsage;
 
   scenario::Scenario sc;
   try {
