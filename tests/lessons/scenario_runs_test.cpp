@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/param_name.hpp"
 #include "lesson_preview.hpp"
 #include "lesson_test_util.hpp"
 #include "model/world.hpp"
@@ -74,13 +75,7 @@ TEST_P(LessonScenario, TerminalPreviewDrawsALadder) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Lessons, LessonScenario, ::testing::ValuesIn(lesson_scenarios()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Lessons, LessonScenario, ::testing::ValuesIn(lesson_scenarios()), socklab::testing::DashedNameParam());
 
 }  // namespace
 }  // namespace socklab::lessons

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/param_name.hpp"
 #include "model/world.hpp"
 #include "real/compare.hpp"
 #include "real/netns.hpp"
@@ -226,13 +227,7 @@ TEST_P(Fidelity, SimulatorAndKernelAgree) {
                              << format_differences(diffs);
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, Fidelity, ::testing::ValuesIn(fidelity_scenarios()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string s = info.param;
-                           for (auto& c : s)
-                             if (c == '-') c = '_';
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(Scenarios, Fidelity, ::testing::ValuesIn(fidelity_scenarios()), socklab::testing::DashedNameParam());
 
 }  // namespace
 }  // namespace socklab::real

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/param_name.hpp"
 #include "common/resources.hpp"
 #include "model/notes.hpp"
 #include "runner.hpp"
@@ -109,13 +110,7 @@ TEST_P(EveryScenario, CheckpointsPointAtEventsThatHappen) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, EveryScenario, ::testing::ValuesIn(scenario_names()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Scenarios, EveryScenario, ::testing::ValuesIn(scenario_names()), socklab::testing::DashedNameParam());
 
 }  // namespace
 }  // namespace socklab::testing

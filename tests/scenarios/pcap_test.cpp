@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/param_name.hpp"
 #include "common/resources.hpp"
 #include "export/pcap.hpp"
 #include "runner.hpp"
@@ -82,13 +83,7 @@ TEST_P(ScenarioPcap, ReadsBackInTshark) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioPcap, ::testing::ValuesIn(scenario_names()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& c : n)
-                             if (c == '-') c = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioPcap, ::testing::ValuesIn(scenario_names()), socklab::testing::DashedNameParam());
 
 }  // namespace
 }  // namespace socklab::testing
