@@ -9,8 +9,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstring>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "check/check.hpp"
+#include "check/proc.hpp"
 #include "check/relay.hpp"
 #include "net/net.hpp"
 #include "solutions/child.hpp"
@@ -40,53 +39,15 @@ struct Bound {
   std::string address;  // "127.0.0.1", "0.0.0.0", "::", "::1", "::ffff:127.0.0.1"
 };
 
-// /proc/net/tcp stores an IPv4 address as the 32-bit value in host byte
-// order, printed in hex: on little-endian machines 0100007F is 127.0.0.1.
-std::string ipv4_from_proc(const std::string& hex) {
-  std::uint32_t v = static_cast<std::uint32_t>(std::stoul(hex, nullptr, 16));
-  const auto* b = reinterpret_cast<const unsigned char*>(&v);  // memory order = network order
-  return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
-}
-
-// IPv6: four 32-bit words, each in host byte order.
-std::string ipv6_from_proc(const std::string& hex) {
-  unsigned char bytes[16];
-  for (int w = 0; w < 4; ++w) {
-    std::uint32_t v = static_cast<std::uint32_t>(std::stoul(hex.substr(w * 8, 8), nullptr, 16));
-    std::memcpy(bytes + 4 * w, &v, 4);
-  }
-  bool zero = true, loop = true, mapped = true;
-  for (int i = 0; i < 16; ++i) {
-    if (bytes[i] != 0) zero = false;
-    if (bytes[i] != (i == 15 ? 1 : 0)) loop = false;
-    if (i < 10 ? bytes[i] != 0 : i < 12 ? bytes[i] != 0xff : false) mapped = false;
-  }
-  if (zero) return "::";
-  if (loop) return "::1";
-  if (mapped) return fmt::format("::ffff:{}.{}.{}.{}", bytes[12], bytes[13], bytes[14], bytes[15]);
-  std::string out;
-  for (int i = 0; i < 16; i += 2) out += fmt::format("{}{:02x}{:02x}", i ? ":" : "", bytes[i], bytes[i + 1]);
-  return out;
-}
-
-// Every socket in the tables bound to local port `port` (TCP: in LISTEN only).
+// Every socket in the kernel's tables bound to local port `port` (TCP: in
+// LISTEN only), read with the checker's own /proc parser (unit-tested in
+// tests/check; ProcParserReadsKnownAddresses below checks it on real sockets).
 std::vector<Bound> bound_on(std::uint16_t port, bool udp) {
+  namespace proc = socklab::check::proc;
   std::vector<Bound> out;
-  for (const char* table : udp ? std::array{"udp", "udp6"} : std::array{"tcp", "tcp6"}) {
-    std::ifstream in(std::string("/proc/net/") + table);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      auto colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
-      if (!udp && state != "0A") continue;  // 0A: TCP_LISTEN (include/net/tcp_states.h)
-      std::string hex = local.substr(0, colon);
-      out.push_back({table, hex.size() == 8 ? ipv4_from_proc(hex) : ipv6_from_proc(hex)});
-    }
+  for (const auto& s : proc::read_net_table(udp ? proc::Table::udp : proc::Table::tcp)) {
+    if (s.local_port != port || (!udp && s.state != proc::kTcpListen)) continue;
+    out.push_back({std::string(udp ? "udp" : "tcp") + (s.v6 ? "6" : ""), s.local_address});
   }
   return out;
 }

@@ -22,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "check/proc.hpp"
 #include "net/net.hpp"
 #include "solutions/child.hpp"
 
@@ -45,21 +46,9 @@ std::vector<std::string> command_for(const std::string& exercise, Lang lang, std
 
 // True if /proc/net/{tcp,udp}[6] lists a socket bound to `port` (TCP: listening).
 bool port_bound(std::uint16_t port, bool udp) {
-  for (const char* file : udp ? std::array{"/proc/net/udp", "/proc/net/udp6"}
-                              : std::array{"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(file);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      fields >> slot >> local >> remote >> state;
-      auto colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
-      if (udp || state == "0A") return true;  // 0A = TCP_LISTEN
-    }
-  }
+  namespace proc = socklab::check::proc;
+  for (const auto& s : proc::read_net_table(udp ? proc::Table::udp : proc::Table::tcp))
+    if (s.local_port == port && (udp || s.state == proc::kTcpListen)) return true;
   return false;
 }
 
