@@ -18,6 +18,9 @@ using namespace socklab::gui;
 namespace {
 const std::string kScenario =
     std::string(SOCKLAB_SOURCE_DIR) + "/lessons/scenarios/write-write-read-nagle.toml";
+// Long enough (a 10 MB transfer) that the run cannot finish between request()
+// and the next line, even on a loaded machine: a lesson scenario takes 0.2 ms.
+const std::string kLongScenario = std::string(SOCKLAB_SOURCE_DIR) + "/bench/scenarios/bulk-10MB.toml";
 }
 
 TEST(BackgroundRunner, NewestRequestWinsWhileAnotherThreadTakesRuns) {
@@ -64,7 +67,7 @@ TEST(BackgroundRunner, DestroyedWhileBusy) {
   if (!simulator_available()) GTEST_SKIP() << "this build has no simulator";
   for (int i = 0; i < 5; ++i) {
     BackgroundRunner runner;
-    runner.request({.scenario = kScenario, .trace = {}, .overrides = {}});
+    runner.request({.scenario = kLongScenario, .trace = {}, .overrides = {}});
     EXPECT_TRUE(runner.busy());
     // The destructor stops and joins the worker whatever it is doing (a hang
     // is a ctest timeout, a race a ThreadSanitizer report).
